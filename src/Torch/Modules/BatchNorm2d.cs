@@ -1,0 +1,58 @@
+using static CnnMl.Torch.torch;
+using F = CnnMl.Torch.torch.nn.functional;
+
+namespace CnnMl.Torch.Modules;
+
+/// <summary>Batch normalization over (N, C, H, W) (Ioffe and Szegedy 2015), with running statistics.</summary>
+public sealed class BatchNorm2d : nn.Module<Tensor, Tensor>
+{
+    public BatchNorm2d(long num_features, double eps = 1e-5, double? momentum = 0.1, bool affine = true, bool track_running_stats = true)
+        : base(nameof(BatchNorm2d))
+    {
+        if (num_features < 1) throw new ArgumentOutOfRangeException(nameof(num_features), num_features, "BatchNorm2d needs at least one feature");
+        this.num_features = num_features;
+        this.eps = eps;
+        this.momentum = momentum;
+        this.track_running_stats = track_running_stats;
+        weight = affine ? new nn.Parameter(ones(num_features)) : null;
+        bias = affine ? new nn.Parameter(zeros(num_features)) : null;
+        register_parameter(nameof(weight), weight);
+        register_parameter(nameof(bias), bias);
+        if (track_running_stats)
+        {
+            running_mean = zeros(num_features);
+            running_var = ones(num_features);
+            num_batches_tracked = zeros(new long[0], ScalarType.Int64);
+        }
+        register_buffer(nameof(running_mean), running_mean);
+        register_buffer(nameof(running_var), running_var);
+        register_buffer(nameof(num_batches_tracked), num_batches_tracked);
+    }
+
+    public long num_features { get; }
+    public double eps { get; }
+
+    /// <summary>Weight of the newest batch in the running statistics; null for a cumulative average.</summary>
+    public double? momentum { get; }
+    public bool track_running_stats { get; }
+    public nn.Parameter? weight { get; }
+    public nn.Parameter? bias { get; }
+    public Tensor? running_mean { get; }
+    public Tensor? running_var { get; }
+    public Tensor? num_batches_tracked { get; }
+
+    public override Tensor forward(Tensor input)
+    {
+        if (input.Dimensions != 4)
+            throw new ArgumentException($"BatchNorm2d expects 4-D input (N, C, H, W), got {input.Dimensions}-D [{string.Join(", ", input.shape)}]", nameof(input));
+        var factor = momentum ?? 0.0;
+        if (training && track_running_stats && num_batches_tracked is not null)
+        {
+            using (no_grad()) num_batches_tracked.add_(1);
+            if (momentum is null) factor = 1.0 / num_batches_tracked.item<long>();
+        }
+        var useBatchStats = training || running_mean is null;
+        var trackNow = !training || track_running_stats;
+        return F.batch_norm(input, trackNow ? running_mean : null, trackNow ? running_var : null, weight, bias, useBatchStats, factor, eps);
+    }
+}

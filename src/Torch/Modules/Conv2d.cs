@@ -1,0 +1,59 @@
+using static CnnMl.Torch.torch;
+using F = CnnMl.Torch.torch.nn.functional;
+
+namespace CnnMl.Torch.Modules;
+
+/// <summary>2-D convolution layer (weight: out × in/groups × kH × kW).</summary>
+public sealed class Conv2d : nn.Module<Tensor, Tensor>
+{
+    private readonly long[] stride;
+    private readonly long[] padding;
+    private readonly long[] dilation;
+
+    public Conv2d(long in_channels, long out_channels, (long, long) kernel_size, (long, long) stride, (long, long) padding, (long, long) dilation, long groups, bool bias)
+        : base(nameof(Conv2d))
+    {
+        if (in_channels < 1 || out_channels < 1) throw new ArgumentOutOfRangeException(nameof(in_channels), $"Conv2d needs positive channel counts, got in={in_channels}, out={out_channels}");
+        if (groups < 1 || in_channels % groups != 0 || out_channels % groups != 0)
+            throw new ArgumentException($"Conv2d groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}", nameof(groups));
+        in_channels_ = in_channels;
+        out_channels_ = out_channels;
+        kernel_size_ = kernel_size;
+        this.groups = groups;
+        this.stride = new[] { stride.Item1, stride.Item2 };
+        this.padding = new[] { padding.Item1, padding.Item2 };
+        this.dilation = new[] { dilation.Item1, dilation.Item2 };
+        weight = new nn.Parameter(empty(out_channels, in_channels / groups, kernel_size.Item1, kernel_size.Item2));
+        this.bias = bias ? new nn.Parameter(empty(out_channels)) : null;
+        ResetParameters();
+        register_parameter(nameof(weight), weight);
+        register_parameter(nameof(bias), this.bias);
+    }
+
+    private readonly long in_channels_;
+    private readonly long out_channels_;
+    private readonly (long, long) kernel_size_;
+
+    public nn.Parameter weight { get; }
+    public nn.Parameter? bias { get; }
+    public long groups { get; }
+    public long in_channels => in_channels_;
+    public long out_channels => out_channels_;
+    public (long, long) kernel_size => kernel_size_;
+    public (long, long) Stride => (stride[0], stride[1]);
+    public (long, long) Padding => (padding[0], padding[1]);
+    public (long, long) Dilation => (dilation[0], dilation[1]);
+
+    /// <summary>PyTorch's default: Kaiming uniform with a = √5, bias uniform in ±1/√fan_in.</summary>
+    private void ResetParameters()
+    {
+        nn.init.kaiming_uniform_(weight, Math.Sqrt(5));
+        if (bias is null) return;
+        var (fanIn, _) = nn.init.CalculateFanInAndFanOut(weight);
+        var bound = fanIn > 0 ? 1 / Math.Sqrt(fanIn) : 0;
+        nn.init.uniform_(bias, -bound, bound);
+    }
+
+    public override Tensor forward(Tensor input) => F.conv2d(input, weight, bias, stride, padding, dilation, groups);
+}
+
