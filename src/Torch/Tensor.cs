@@ -153,12 +153,12 @@ public static partial class torch
                 var status = Checked(cnn_tensor_grad(Handle, out var g));
                 return status == 1 ? new Tensor(g) : null;
             }
-            set => TorchException.Check(cnn_tensor_set_grad(Handle, value?.Handle));
+            set => TorchException.Check(cnn_tensor_set_grad(Handle, (value?.Handle ?? TensorSafeHandle.Null)));
         }
 
         /// <summary>Computes gradients of this tensor with respect to the graph leaves.</summary>
         public void backward(Tensor? gradient = null, bool retain_graph = false, bool create_graph = false) =>
-            TorchException.Check(cnn_tensor_backward(Handle, gradient?.Handle, retain_graph ? 1 : 0, create_graph ? 1 : 0));
+            TorchException.Check(cnn_tensor_backward(Handle, (gradient?.Handle ?? TensorSafeHandle.Null), retain_graph ? 1 : 0, create_graph ? 1 : 0));
 
         /// <summary>Replaces this tensor's data (storage, shape, dtype, device) while keeping the object and its autograd identity, as <c>param.data = other</c>.</summary>
         public void set_data(Tensor data) => TorchException.Check(cnn_tensor_set_data(Handle, data.Handle));

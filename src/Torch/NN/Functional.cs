@@ -1,3 +1,4 @@
+using CnnMl.Torch.Native;
 using static CnnMl.Torch.Native.NativeMethods;
 
 namespace CnnMl.Torch;
@@ -54,7 +55,7 @@ public static partial class torch
                 var p = Pair(padding, 0, nameof(padding));
                 var d = Pair(dilation, 1, nameof(dilation));
                 fixed (long* sp = s, pp = p, dp = d)
-                    return new Tensor(cnn_conv2d(input.Handle, weight.Handle, bias?.Handle, sp, pp, dp, groups));
+                    return new Tensor(cnn_conv2d(input.Handle, weight.Handle, (bias?.Handle ?? TensorSafeHandle.Null), sp, pp, dp, groups));
             }
 
             /// <summary>
@@ -62,10 +63,10 @@ public static partial class torch
             /// statistics are updated in place with <paramref name="momentum"/>; in eval the running ones are used.
             /// </summary>
             public static Tensor batch_norm(Tensor input, Tensor? running_mean, Tensor? running_var, Tensor? weight = null, Tensor? bias = null, bool training = false, double momentum = 0.1, double eps = 1e-5) =>
-                new(cnn_batch_norm(input.Handle, running_mean?.Handle, running_var?.Handle, weight?.Handle, bias?.Handle, training ? 1 : 0, momentum, eps));
+                new(cnn_batch_norm(input.Handle, (running_mean?.Handle ?? TensorSafeHandle.Null), (running_var?.Handle ?? TensorSafeHandle.Null), (weight?.Handle ?? TensorSafeHandle.Null), (bias?.Handle ?? TensorSafeHandle.Null), training ? 1 : 0, momentum, eps));
 
             /// <summary>y = x Wᵀ + b.</summary>
-            public static Tensor linear(Tensor input, Tensor weight, Tensor? bias = null) => new(cnn_linear(input.Handle, weight.Handle, bias?.Handle));
+            public static Tensor linear(Tensor input, Tensor weight, Tensor? bias = null) => new(cnn_linear(input.Handle, weight.Handle, (bias?.Handle ?? TensorSafeHandle.Null)));
 
             public static unsafe Tensor max_pool2d(Tensor input, long[] kernel_size, long[]? stride = null, long[]? padding = null, long[]? dilation = null, bool ceil_mode = false)
             {
@@ -112,12 +113,12 @@ public static partial class torch
             {
                 if (label_smoothing < 0 || label_smoothing > 1)
                     throw new ArgumentOutOfRangeException(nameof(label_smoothing), label_smoothing, "label smoothing must be in [0, 1]");
-                return new(cnn_cross_entropy(input.Handle, target.Handle, weight?.Handle, (long)reduction, ignore_index, label_smoothing));
+                return new(cnn_cross_entropy(input.Handle, target.Handle, (weight?.Handle ?? TensorSafeHandle.Null), (long)reduction, ignore_index, label_smoothing));
             }
 
             /// <summary>Negative log-likelihood of log-probabilities against class indices.</summary>
             public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100, Reduction reduction = Reduction.Mean) =>
-                new(cnn_nll_loss(input.Handle, target.Handle, weight?.Handle, (long)reduction, ignore_index));
+                new(cnn_nll_loss(input.Handle, target.Handle, (weight?.Handle ?? TensorSafeHandle.Null), (long)reduction, ignore_index));
 
             public static Tensor mse_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) =>
                 new(cnn_mse_loss(input.Handle, target.Handle, (long)reduction));

@@ -9,6 +9,9 @@ internal sealed class TensorSafeHandle : SafeHandle
 
     public TensorSafeHandle(IntPtr handle) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(handle);
 
+    /// <summary>Passes a null tensor (an absent optional argument) to the shim.</summary>
+    public static readonly TensorSafeHandle Null = new();
+
     public override bool IsInvalid => handle == IntPtr.Zero;
 
     protected override bool ReleaseHandle()
