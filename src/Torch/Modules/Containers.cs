@@ -7,6 +7,9 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
 {
     private readonly List<nn.Module<Tensor, Tensor>> layers = new();
 
+    /// <summary>An empty container; add layers with <see cref="append(nn.Module{Tensor, Tensor})"/>.</summary>
+    public Sequential() : base(nameof(Sequential)) { }
+
     public Sequential(params nn.Module<Tensor, Tensor>[] modules) : base(nameof(Sequential))
     {
         foreach (var module in modules) append(module);
@@ -30,7 +33,18 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
 
     public int Count => layers.Count;
 
-    public nn.Module<Tensor, Tensor> this[int index] => layers[index];
+    /// <summary>The layer at a position; setting it replaces the layer under the same name (the old one is not disposed).</summary>
+    public nn.Module<Tensor, Tensor> this[int index]
+    {
+        get => layers[index];
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            var name = named_children().ElementAt(index).name;
+            register_module(name, value);
+            layers[index] = value;
+        }
+    }
 
     /// <summary>
     /// Runs each layer; intermediate results are disposed as soon as the next layer has consumed them

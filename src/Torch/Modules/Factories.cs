@@ -41,6 +41,8 @@ public static partial class torch
         public static AdaptiveAvgPool2d AdaptiveAvgPool2d(long outputSize) => new(new[] { outputSize });
         public static AdaptiveAvgPool2d AdaptiveAvgPool2d((long, long) outputSize) => new(new[] { outputSize.Item1, outputSize.Item2 });
 
+        /// <summary>An empty <see cref="Modules.Sequential"/> to append layers to.</summary>
+        public static Sequential Sequential() => new();
         public static Sequential Sequential(params Module<Tensor, Tensor>[] modules) => new(modules);
         public static Sequential Sequential(params (string name, Module<Tensor, Tensor> module)[] modules) => new(modules);
         public static ModuleList<T> ModuleList<T>(params T[] modules) where T : Module => new(modules);

@@ -249,8 +249,38 @@ public static partial class torch
             /// <summary>Computes the output.</summary>
             public abstract TResult forward(T input);
 
-            /// <summary>Runs <see cref="forward"/>.</summary>
-            public TResult call(T input) => forward(input);
+            private List<Action<Module<T, TResult>, T, TResult>>? forwardHooks;
+
+            /// <summary>Runs <see cref="forward"/>, then any forward hooks.</summary>
+            public TResult call(T input)
+            {
+                var output = forward(input);
+                if (forwardHooks is { Count: > 0 } hooks)
+                    foreach (var hook in hooks.ToArray()) hook(this, input, output);
+                return output;
+            }
+
+            /// <summary>
+            /// Registers a hook called after every <see cref="call"/> with the module, its input and its
+            /// output (which the hook must not dispose). Dispose the returned handle to remove it.
+            /// </summary>
+            public IDisposable register_forward_hook(Action<Module<T, TResult>, T, TResult> hook)
+            {
+                ArgumentNullException.ThrowIfNull(hook);
+                (forwardHooks ??= new()).Add(hook);
+                return new HookHandle(() => forwardHooks.Remove(hook));
+            }
+        }
+
+        private sealed class HookHandle(Action remove) : IDisposable
+        {
+            private Action? remove = remove;
+
+            public void Dispose()
+            {
+                remove?.Invoke();
+                remove = null;
+            }
         }
 
         /// <summary>A module with two inputs and one output (losses).</summary>
