@@ -5,6 +5,16 @@ namespace CnnMl.Torch;
 
 public static partial class torch
 {
+    /// <summary>
+    /// libtorch starts with one intra-op thread in Debian's build; CnnMl uses every core unless
+    /// OMP_NUM_THREADS says otherwise, as PyTorch builds with OpenMP default to.
+    /// </summary>
+    static torch()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_NUM_THREADS")))
+            cnn_set_num_threads(Environment.ProcessorCount);
+    }
+
     /// <summary>The libtorch version the native library was built against, e.g. "1.13.0".</summary>
     public static string __version__ => Marshal.PtrToStringUTF8(cnn_torch_version()) ?? "unknown";
 
