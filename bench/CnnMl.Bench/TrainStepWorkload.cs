@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using CnnMl.Models;
+using CnnMl.Torch;
+using static CnnMl.Torch.torch;
+using F = CnnMl.Torch.torch.nn.functional;
+
+namespace CnnMl.Bench;
+
+/// <summary>
+/// SGD (momentum 0.9) training steps on fixed synthetic tensors created once, as
+/// bench/python/train_step.py does. The hot loop is one dispose scope per step around
+/// zero_grad, forward, cross_entropy, backward and step; nothing else crosses into libtorch.
+/// </summary>
+public sealed class TrainStepWorkload : IWorkload
+{
+    public string Description => "SGD(momentum 0.9) training steps on synthetic data; images/s over the timed steps";
+
+    public IReadOnlyList<BenchOption> Options { get; } =
+    [
+        new("model", "lenet5", "ModelZoo name (lenet5, resnet18_small, ...)"),
+        new("batch", "64", "images per step"),
+        new("size", "28", "image height and width"),
+        new("channels", "1", "input channels"),
+        new("classes", "10", "output classes"),
+        new("threads", "1", "libtorch intra-op threads"),
+        new("warmup", "10", "untimed steps first"),
+        new("steps", "50", "timed steps"),
+        new("seed", "0", "random seed"),
+        new("phases", "0", "1: also time zero_grad/forward/backward/step separately (ms per step)"),
+    ];
+
+    public BenchResult Run(BenchArgs a)
+    {
+        var modelName = a.String("model");
+        int batch = a.Int("batch"), size = a.Int("size"), channels = a.Int("channels"), classes = a.Int("classes", 2);
+        int threads = a.Int("threads"), warmup = a.Int("warmup", 0), steps = a.Int("steps"), seed = a.Int("seed", 0);
+        bool phases = a.Int("phases", 0) != 0;
+
+        set_num_threads(threads);
+        random.manual_seed(seed);
+        using var model = ModelZoo.Create(modelName, classes, channels);
+        model.train();
+        var parameters = model.parameters().ToArray();
+        long paramCount = parameters.Sum(p => p.numel());
+        using var optimizer = optim.SGD(parameters, lr: 0.01, momentum: 0.9);
+        using var x = randn(batch, channels, size, size);
+        using var y = randint(0, classes, new long[] { batch });
+
+        var timer = phases ? new PhaseTimer() : null;
+        for (int i = 0; i < warmup; i++) Step(model, optimizer, x, y, null);
+        timer?.Reset();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) Step(model, optimizer, x, y, timer);
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        var result = new BenchResult()
+            .Add("model", modelName).Add("impl", "cnnml")
+            .Add("batch", batch).Add("size", size).Add("channels", channels).Add("classes", classes)
+            .Add("threads", get_num_threads()).Add("params", paramCount)
+            .Add("images_per_sec", Math.Round(batch * steps / seconds, 2)).Add("steps", steps)
+            .Add("seconds", Math.Round(seconds, 4)).Add("peak_rss_mb", BenchResult.PeakRssMb());
+        timer?.AddTo(result, steps);
+        return result;
+    }
+
+    private static void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor x, Tensor y, PhaseTimer? timer)
+    {
+        using var scope = NewDisposeScope();
+        optimizer.zero_grad();
+        timer?.Mark(0);
+        var output = model.call(x);
+        var loss = F.cross_entropy(output, y);
+        timer?.Mark(1);
+        loss.backward();
+        timer?.Mark(2);
+        optimizer.step();
+        timer?.Mark(3);
+    }
+
+    /// <summary>Accumulates the time spent in each phase of the step (zero_grad, forward+loss, backward, step).</summary>
+    private sealed class PhaseTimer
+    {
+        private static readonly string[] Names = ["zero_grad_ms", "forward_ms", "backward_ms", "step_ms"];
+        private readonly long[] ticks = new long[Names.Length];
+        private long last = Stopwatch.GetTimestamp();
+
+        public void Reset()
+        {
+            Array.Clear(ticks);
+            last = Stopwatch.GetTimestamp();
+        }
+
+        public void Mark(int phase)
+        {
+            var now = Stopwatch.GetTimestamp();
+            // zero_grad opens the step: the time since the previous step's end includes the scope's disposal.
+            ticks[phase] += now - last;
+            last = now;
+        }
+
+        public void AddTo(BenchResult result, int steps)
+        {
+            for (int i = 0; i < Names.Length; i++)
+                result.Add(Names[i], Math.Round(ticks[i] * 1000.0 / Stopwatch.Frequency / steps, 3));
+        }
+    }
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/python3
+"""PyTorch 1.13 eager reference for the CnnMl `train-step` bench workload.
+
+Runs SGD (momentum 0.9) training steps of one model on fixed synthetic tensors (created once)
+and prints one JSON line with the same fields as `CnnMl.Bench train-step`:
+{model, impl, batch, size, channels, classes, threads, params, images_per_sec, steps, seconds, peak_rss_mb}.
+
+Run it with Debian's interpreter (/usr/bin/python3): python3-torch lives there. Debian's build
+starts with one intra-op thread; --threads sets it explicitly, as the C# side does.
+"""
+import argparse
+import json
+import resource
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+
+class LeNet5(nn.Module):
+    """LeNet-5 (LeCun et al. 1998) as CnnMl.Models.LeNet.LeNet5 builds it: 6 and 16 channels of 5x5
+    convolutions, sigmoid, 2x2 average pooling, then 120/84/classes dense layers. On 28x28 input the
+    first convolution pads by 2 so the paper's 32x32 geometry is kept. Must stay identical to the
+    zoo's lenet5 (both sides print their parameter count: 61,706 at 10 classes)."""
+
+    def __init__(self, num_classes=10, in_channels=1):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2),
+            nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(2))
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(),
+            nn.Linear(84, num_classes))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+def resnet18_small(num_classes, in_channels):
+    """torchvision's ResNet-18 with the small-input stem (CIFAR-style): 3x3 stride-1 conv1, no max-pool."""
+    model = torchvision.models.resnet18(num_classes=num_classes)
+    model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1, bias=False)
+    model.maxpool = nn.Identity()
+    return model
+
+
+def resnet18(num_classes, in_channels):
+    model = torchvision.models.resnet18(num_classes=num_classes)
+    if in_channels != 3:
+        model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    return model
+
+
+MODELS = {
+    "lenet5": LeNet5,
+    "resnet18_small": resnet18_small,
+    "resnet18": resnet18,
+}
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", default="lenet5", choices=sorted(MODELS))
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--size", type=int, default=28)
+    p.add_argument("--channels", type=int, default=1)
+    p.add_argument("--classes", type=int, default=10)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--steps", type=int, default=50)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--phases", type=int, default=0,
+                   help="1: also time zero_grad/forward/backward/step separately (ms per step)")
+    a = p.parse_args(argv)
+
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    model = MODELS[a.model](a.classes, a.channels)
+    model.train()
+    params = sum(t.numel() for t in model.parameters())
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = torch.randn(a.batch, a.channels, a.size, a.size)
+    y = torch.randint(0, a.classes, (a.batch,))
+
+    ticks = [0.0, 0.0, 0.0, 0.0]  # zero_grad, forward+loss, backward, step
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+
+    def timed_step():
+        t0 = time.perf_counter()
+        opt.zero_grad()
+        t1 = time.perf_counter()
+        loss = F.cross_entropy(model(x), y)
+        t2 = time.perf_counter()
+        loss.backward()
+        t3 = time.perf_counter()
+        opt.step()
+        t4 = time.perf_counter()
+        for i, dt in enumerate((t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            ticks[i] += dt
+
+    for _ in range(a.warmup):
+        step()
+    run = timed_step if a.phases else step
+    start = time.perf_counter()
+    for _ in range(a.steps):
+        run()
+    seconds = time.perf_counter() - start
+
+    result = {
+        "model": a.model, "impl": "pytorch", "batch": a.batch, "size": a.size, "channels": a.channels,
+        "classes": a.classes, "threads": torch.get_num_threads(), "params": params,
+        "images_per_sec": round(a.batch * a.steps / seconds, 2), "steps": a.steps,
+        "seconds": round(seconds, 4), "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+    if a.phases:
+        for name, t in zip(("zero_grad_ms", "forward_ms", "backward_ms", "step_ms"), ticks):
+            result[name] = round(t * 1000 / a.steps, 3)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
