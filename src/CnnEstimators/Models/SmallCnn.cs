@@ -19,7 +19,7 @@ public sealed class SmallCnn : ClassifierNetwork
     private readonly int inputSize;
 
     /// <summary>Creates the network for square images of <paramref name="inputSize"/> pixels.</summary>
-    public SmallCnn(int numClasses = 10, int inChannels = 1, int inputSize = 28) : base("SmallCnn", numClasses, inChannels, 4)
+    public SmallCnn(int numClasses = 10, int inChannels = 1, int inputSize = 28) : base("SmallCnn", numClasses, inChannels, inputSize)
     {
         if (inputSize < 4 || inputSize % 4 != 0)
             throw new ArgumentException($"SmallCnn needs an input size that is a positive multiple of 4, got {inputSize}", nameof(inputSize));

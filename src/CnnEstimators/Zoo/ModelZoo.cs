@@ -71,10 +71,10 @@ public static class ModelZoo
     // normalization, classifier parameters, factory (numClasses, inChannels).
     private static readonly ModelInfo[] Table =
     [
-        new("lenet5", "LeNet", 28, 28, true, 1, Normalization.Mnist, ["fc3.weight", "fc3.bias"], (n, c) => LeNet.LeNet5(n, c, inputSize: 28)),
-        new("lenet5_32", "LeNet", 32, 32, true, 1, Normalization.Mnist, ["fc3.weight", "fc3.bias"], (n, c) => LeNet.LeNet5(n, c, inputSize: 32)),
-        new("lenet_20_50", "LeNet", 28, 28, true, 1, Normalization.Mnist, ["fc2.weight", "fc2.bias"], (n, c) => LeNet.LeNet20x50(n, c, inputSize: 28)),
-        new("lenet5_c5", "LeNet", 32, 32, true, 1, Normalization.Mnist, ["fc2.weight", "fc2.bias"], (n, c) => LeNet.LeNet5C5(n, c)),
+        new("lenet5", "LeNet", 28, 28, true, 1, Normalization.Mnist, ["classifier.5.weight", "classifier.5.bias"], (n, c) => LeNet.LeNet5(n, c, inputSize: 28)),
+        new("lenet5_32", "LeNet", 32, 32, true, 1, Normalization.Mnist, ["classifier.5.weight", "classifier.5.bias"], (n, c) => LeNet.LeNet5(n, c, inputSize: 32)),
+        new("lenet_20_50", "LeNet", 28, 28, true, 1, Normalization.Mnist, ["classifier.3.weight", "classifier.3.bias"], (n, c) => LeNet.LeNet20x50(n, c, inputSize: 28)),
+        new("lenet5_c5", "LeNet", 32, 32, true, 1, Normalization.Mnist, ["classifier.3.weight", "classifier.3.bias"], (n, c) => LeNet.LeNet5C5(n, c)),
         new("smallcnn", "SmallCnn", 28, 28, true, 1, Normalization.Mnist, Fc, (n, c) => new SmallCnn(n, c, inputSize: 28)),
         new("alexnet", "AlexNet", 224, AlexNet.MinimumSize, false, 3, ImageNet, Classifier6, (n, c) => new AlexNet(n, c)),
         new("vgg11", "VGG", 224, Vgg.MinimumSize, false, 3, ImageNet, Classifier6, (n, c) => Vgg.Vgg11(n, c)),
