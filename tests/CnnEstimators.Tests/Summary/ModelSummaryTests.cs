@@ -14,6 +14,7 @@ public sealed class ModelSummaryTests
     {
         using var model = ModelZoo.Create(name);
         var summary = ModelSummary.Summary(model, 3, size, size);
+        Console.WriteLine($"{name}: {summary.GigaMacs:F4} GMACs, {summary.TotalParameters:N0} parameters");
         Assert.AreEqual(gflops, summary.GigaMacs, gflops * 0.02, $"{name}: {summary.GigaMacs:F3} GMACs");
         Assert.AreEqual(model.parameters().Sum(p => p.numel()), summary.TotalParameters);
         Assert.AreEqual(summary.TotalParameters, summary.Layers.Sum(l => l.Parameters), "every parameter belongs to a leaf layer");
