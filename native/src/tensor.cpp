@@ -7,6 +7,15 @@ using cnnml::deref;
 using cnnml::dims;
 using cnnml::options;
 
+namespace {
+// ATen factories ignore TensorOptions::requires_grad (only torch:: factories honour it), so
+// requires_grad is set on the result, which is then a leaf.
+at::Tensor leaf(at::Tensor t, int requires_grad) {
+  if (requires_grad) t.set_requires_grad(true);
+  return t;
+}
+}  // namespace
+
 CNN_API void cnn_tensor_free(TensorHandle t) { delete t; }
 
 CNN_API int cnn_tensor_ndim(TensorHandle t) {
@@ -74,21 +83,21 @@ CNN_STATUS_FN(cnn_tensor_backward, (TensorHandle t, TensorHandle gradient, int r
 CNN_STATUS_FN(cnn_tensor_set_data, (TensorHandle t, TensorHandle data), deref(t).set_data(deref(data)))
 
 CNN_TENSOR_FN(cnn_zeros, (const int64_t* shape, int ndim, int dtype, int dev, int idx, int rg),
-              at::zeros(dims(shape, ndim), options(dtype, dev, idx).requires_grad(rg != 0)))
+              leaf(at::zeros(dims(shape, ndim), options(dtype, dev, idx)), rg))
 CNN_TENSOR_FN(cnn_ones, (const int64_t* shape, int ndim, int dtype, int dev, int idx, int rg),
-              at::ones(dims(shape, ndim), options(dtype, dev, idx).requires_grad(rg != 0)))
+              leaf(at::ones(dims(shape, ndim), options(dtype, dev, idx)), rg))
 CNN_TENSOR_FN(cnn_empty, (const int64_t* shape, int ndim, int dtype, int dev, int idx, int rg),
-              at::empty(dims(shape, ndim), options(dtype, dev, idx).requires_grad(rg != 0)))
+              leaf(at::empty(dims(shape, ndim), options(dtype, dev, idx)), rg))
 CNN_TENSOR_FN(cnn_full, (const int64_t* shape, int ndim, double value, int integral, int dtype, int dev, int idx, int rg),
-              at::full(dims(shape, ndim), cnnml::scalar(value, integral), options(dtype, dev, idx).requires_grad(rg != 0)))
+              leaf(at::full(dims(shape, ndim), cnnml::scalar(value, integral), options(dtype, dev, idx)), rg))
 CNN_TENSOR_FN(cnn_rand, (const int64_t* shape, int ndim, int dtype, int dev, int idx, int rg),
-              at::rand(dims(shape, ndim), options(dtype, dev, idx).requires_grad(rg != 0)))
+              leaf(at::rand(dims(shape, ndim), options(dtype, dev, idx)), rg))
 CNN_TENSOR_FN(cnn_randn, (const int64_t* shape, int ndim, int dtype, int dev, int idx, int rg),
-              at::randn(dims(shape, ndim), options(dtype, dev, idx).requires_grad(rg != 0)))
+              leaf(at::randn(dims(shape, ndim), options(dtype, dev, idx)), rg))
 CNN_TENSOR_FN(cnn_randint, (int64_t low, int64_t high, const int64_t* shape, int ndim, int dtype, int dev, int idx),
               at::randint(low, high, dims(shape, ndim), options(dtype, dev, idx)))
 CNN_TENSOR_FN(cnn_arange, (double start, double end, double step, int dtype, int dev, int idx, int rg),
-              at::arange(start, end, step, options(dtype, dev, idx).requires_grad(rg != 0)))
+              leaf(at::arange(start, end, step, options(dtype, dev, idx)), rg))
 CNN_TENSOR_FN(cnn_randperm, (int64_t n, int dtype, int dev, int idx), at::randperm(n, options(dtype, dev, idx)))
 
 // One copy: the managed buffer is read once into memory libtorch owns (on the target device).

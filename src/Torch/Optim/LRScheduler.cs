@@ -99,8 +99,12 @@ public static partial class torch
                 public int T_max { get; }
                 public double eta_min { get; }
 
+                /// <summary>
+                /// PyTorch's closed form, which its recursive update follows: past T_max the rate rises
+                /// again along the same cosine (period 2 T_max) rather than staying at eta_min.
+                /// </summary>
                 public override double LearningRateAt(int epoch) =>
-                    T_max == 0 ? base_lr : eta_min + (base_lr - eta_min) * (1 + Math.Cos(Math.PI * Math.Min(epoch, T_max) / T_max)) / 2;
+                    T_max == 0 ? base_lr : eta_min + (base_lr - eta_min) * (1 + Math.Cos(Math.PI * epoch / T_max)) / 2;
             }
 
             /// <summary>Scales the rate linearly from start_factor to end_factor over total_iters epochs (linear warmup).</summary>

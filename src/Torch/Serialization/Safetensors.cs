@@ -153,6 +153,7 @@ public static class Safetensors
 
     private static unsafe Dictionary<string, Tensor> Parse(ReadOnlySpan<byte> bytes, long totalLength, string source, Device? device, out IReadOnlyDictionary<string, string> metadata, byte* basePointer)
     {
+        if (totalLength < 8) throw Invalid(source, $"the data is {totalLength} bytes long, shorter than the 8-byte header length");
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLength > (ulong)Math.Min(MaxHeaderBytes, totalLength - 8))
             throw Invalid(source, $"the header claims {headerLength} bytes but the file has {totalLength - 8} after the length field");
@@ -181,6 +182,7 @@ public static class Safetensors
 
     private static List<Entry> ParseHeader(ReadOnlySpan<byte> header, long dataLength, string source, out IReadOnlyDictionary<string, string> metadata)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(header)) throw Invalid(source, "the header is not valid UTF-8");
         JsonDocument document;
         try
         {
@@ -241,7 +243,8 @@ public static class Safetensors
         }
         if (!value.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
             throw Invalid(source, $"tensor '{name}' has no [begin, end] data_offsets");
-        if (!offsets[0].TryGetInt64(out var begin) || !offsets[1].TryGetInt64(out var end) || begin < 0 || end < begin)
+        if (offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number ||
+            !offsets[0].TryGetInt64(out var begin) || !offsets[1].TryGetInt64(out var end) || begin < 0 || end < begin)
             throw Invalid(source, $"tensor '{name}' has invalid data_offsets");
         if (end > dataLength) throw Invalid(source, $"tensor '{name}' ends at byte {end} but the data section has {dataLength} bytes");
         var elementSize = ElementSize(dtype);
