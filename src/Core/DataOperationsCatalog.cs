@@ -79,7 +79,7 @@ public sealed partial class DataOperationsCatalog
         return new TrainTestData(new RowFilterDataView(data, keyColumns, Side(false)), new RowFilterDataView(data, keyColumns, Side(true)));
     }
 
-    private static Func<double> SplitFraction(DataViewRow row, string? keyColumn, int seed)
+    internal static Func<double> SplitFraction(DataViewRow row, string? keyColumn, int seed)
     {
         Func<ulong> hash;
         if (keyColumn is null)

@@ -27,7 +27,6 @@ public sealed class EstimatorChain<TLastTransformer> : IEstimator<TransformerCha
     public TransformerChain<TLastTransformer> Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(SchemaShape.Create(input.Schema));
         var fitted = new List<ITransformer>();
         var current = input;
         foreach (var estimator in estimators)

@@ -1,6 +1,7 @@
 using System.Collections;
+using CnnMl.Data;
 
-namespace CnnMl.Data;
+namespace CnnMl;
 
 /// <summary>The columns of a data view: names, types and annotations, as ML.NET's DataViewSchema.</summary>
 public sealed class DataViewSchema : IReadOnlyList<DataViewSchema.Column>
@@ -142,14 +143,4 @@ public sealed class DataViewSchema : IReadOnlyList<DataViewSchema.Column>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     public override string ToString() => string.Join(", ", columns.Where(c => !c.IsHidden).Select(c => $"{c.Name}: {c.Type}"));
-}
-
-/// <summary>Annotation kinds, as ML.NET's AnnotationUtils.Kinds.</summary>
-public static class AnnotationKinds
-{
-    /// <summary>The names of the values of a key column (a text vector, one per key).</summary>
-    public const string KeyValues = "KeyValues";
-
-    /// <summary>The names of the slots of a vector column.</summary>
-    public const string SlotNames = "SlotNames";
 }

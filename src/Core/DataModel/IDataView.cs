@@ -1,4 +1,6 @@
-namespace CnnMl.Data;
+using CnnMl.Data;
+
+namespace CnnMl;
 
 /// <summary>Fills <paramref name="value"/> with the current row's value of a column.</summary>
 public delegate void ValueGetter<TValue>(ref TValue value);
@@ -22,12 +24,6 @@ public interface IDataView
 
     /// <summary>Cursors that together visit every row once (CnnMl returns one cursor).</summary>
     DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null);
-}
-
-/// <summary>A unique, stable identifier of a row.</summary>
-public readonly record struct DataViewRowId(ulong Low, ulong High)
-{
-    public override string ToString() => High == 0 ? Low.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{High}:{Low}";
 }
 
 /// <summary>One row of a data view.</summary>

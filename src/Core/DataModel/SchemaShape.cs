@@ -1,6 +1,7 @@
 using System.Collections;
+using CnnMl.Data;
 
-namespace CnnMl.Data;
+namespace CnnMl;
 
 /// <summary>The shape of a schema before data is seen, for estimators' GetOutputSchema (as ML.NET).</summary>
 public sealed class SchemaShape : IReadOnlyList<SchemaShape.Column>

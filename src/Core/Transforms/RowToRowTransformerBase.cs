@@ -54,7 +54,7 @@ public abstract class TrivialEstimator<TTransformer> : IEstimator<TTransformer> 
     }
 
     /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+    public virtual SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
         SchemaShape.Create(Transformer.GetOutputSchema(SchemaShapes.ToSchema(inputSchema)));
 }
 
