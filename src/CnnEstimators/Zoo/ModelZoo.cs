@@ -66,6 +66,8 @@ public static class ModelZoo
     private static readonly Normalization ImageNet = Normalization.ImageNet;
     private static readonly string[] Fc = ["fc.weight", "fc.bias"];
     private static readonly string[] Classifier6 = ["classifier.6.weight", "classifier.6.bias"];
+    private static readonly string[] DenseClassifier = ["classifier.weight", "classifier.bias"];
+    private static readonly string[] Classifier1 = ["classifier.1.weight", "classifier.1.bias"];
 
     // One row per model: name, family, default size, minimum size, exact size?, default channels,
     // normalization, classifier parameters, factory (numClasses, inChannels).
@@ -94,6 +96,23 @@ public static class ModelZoo
         new("resnet18_small", "ResNet", 32, ResNet.MinimumSize, false, 3, Normalization.Cifar10, Fc, (n, c) => ResNet.ResNet18(n, c, smallInput: true)),
         new("resnet20_cifar", "ResNet", 32, ResNet.MinimumSize, false, 3, Normalization.Cifar10, Fc, (n, c) => CifarResNet.ResNet20(n, c)),
         new("resnet56_cifar", "ResNet", 32, ResNet.MinimumSize, false, 3, Normalization.Cifar10, Fc, (n, c) => CifarResNet.ResNet56(n, c)),
+        // GoogLeNet and Inception v3 are registered without auxiliary heads (forward returns only the
+        // main logits); build them with auxLogits: true and use forward_with_aux for the paper's losses.
+        new("googlenet", "GoogLeNet", 224, GoogLeNet.MinimumSize, false, 3, ImageNet, Fc, (n, c) => new GoogLeNet(n, c, auxLogits: false)),
+        new("inception_v3", "InceptionV3", 299, InceptionV3.MinimumSize, false, 3, ImageNet, Fc, (n, c) => new InceptionV3(n, c, auxLogits: false)),
+        new("densenet121", "DenseNet", 224, DenseNet.MinimumSize, false, 3, ImageNet, DenseClassifier, (n, c) => DenseNet.DenseNet121(n, c)),
+        new("densenet169", "DenseNet", 224, DenseNet.MinimumSize, false, 3, ImageNet, DenseClassifier, (n, c) => DenseNet.DenseNet169(n, c)),
+        new("densenet201", "DenseNet", 224, DenseNet.MinimumSize, false, 3, ImageNet, DenseClassifier, (n, c) => DenseNet.DenseNet201(n, c)),
+        new("densenet264", "DenseNet", 224, DenseNet.MinimumSize, false, 3, ImageNet, DenseClassifier, (n, c) => DenseNet.DenseNet264(n, c)),
+        new("densenet_small", "DenseNet", 96, DenseNet.MinimumSize, false, 1, Normalization.Mnist, DenseClassifier, (n, c) => DenseNet.Small(n, c)),
+        new("efficientnet_b0", "EfficientNet", 224, EfficientNet.MinimumSize, false, 3, ImageNet, Classifier1, (n, c) => EfficientNet.B0(n, c)),
+        new("efficientnet_b1", "EfficientNet", 240, EfficientNet.MinimumSize, false, 3, ImageNet, Classifier1, (n, c) => EfficientNet.B1(n, c)),
+        new("efficientnet_b2", "EfficientNet", 288, EfficientNet.MinimumSize, false, 3, ImageNet, Classifier1, (n, c) => EfficientNet.B2(n, c)),
+        new("efficientnet_b3", "EfficientNet", 300, EfficientNet.MinimumSize, false, 3, ImageNet, Classifier1, (n, c) => EfficientNet.B3(n, c)),
+        new("efficientnet_b4", "EfficientNet", 380, EfficientNet.MinimumSize, false, 3, ImageNet, Classifier1, (n, c) => EfficientNet.B4(n, c)),
+        new("efficientnet_b5", "EfficientNet", 456, EfficientNet.MinimumSize, false, 3, ImageNet, Classifier1, (n, c) => EfficientNet.B5(n, c)),
+        new("efficientnet_b6", "EfficientNet", 528, EfficientNet.MinimumSize, false, 3, ImageNet, Classifier1, (n, c) => EfficientNet.B6(n, c)),
+        new("efficientnet_b7", "EfficientNet", 600, EfficientNet.MinimumSize, false, 3, ImageNet, Classifier1, (n, c) => EfficientNet.B7(n, c)),
     ];
 
     private static readonly Dictionary<string, ModelInfo> ByName = Table.ToDictionary(r => r.Name, StringComparer.OrdinalIgnoreCase);
