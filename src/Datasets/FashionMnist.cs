@@ -18,26 +18,33 @@ public static class FashionMnist
         "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
     };
 
-    /// <summary>Reads the training (60,000) or test (10,000) images and labels.</summary>
+    /// <summary>
+    /// The training (60,000 rows) or test (10,000 rows) set as an IDataView: <c>Label</c>, a key
+    /// whose KeyValues are <see cref="ClassNames"/>, and <c>Features</c>, float [1, 28, 28] in 0..1.
+    /// </summary>
+    /// <param name="mlContext">The context (its seed is used for shuffling when the options give none).</param>
+    /// <param name="train">The training set when true, else the test set.</param>
+    /// <param name="directory">The folder holding the IDX files; null for <see cref="DefaultDirectory"/>.</param>
+    /// <param name="options">Row count and order; null for every row in file order.</param>
+    public static IDataView Load(MLContext mlContext, bool train = true, string? directory = null, DatasetLoadOptions? options = null)
+    {
+        var (images, labels) = Files(train, directory);
+        return IdxDataset.Load(mlContext, images, labels, ClassNames, options);
+    }
+
+    /// <summary>Reads the training (60,000) or test (10,000) images and labels into memory.</summary>
     public static IdxImageSet ReadImageSet(bool train = true, string? directory = null)
     {
-        var folder = directory ?? DefaultDirectory;
-        var prefix = train ? "train" : "t10k";
-        var images = Find(folder, $"{prefix}-images-idx3-ubyte");
-        var labels = Find(folder, $"{prefix}-labels-idx1-ubyte");
+        var (images, labels) = Files(train, directory);
         return IdxImageSet.Load(images, labels, ClassNames);
     }
 
-    private static string Find(string folder, string name)
+    private static (string Images, string Labels) Files(bool train, string? directory)
     {
-        foreach (var candidate in new[] { name + ".gz", name })
-        {
-            var path = Path.Combine(folder, candidate);
-            if (File.Exists(path)) return path;
-        }
+        var folder = directory ?? DefaultDirectory;
         var hint = folder == DefaultDirectory
             ? "install Debian's dataset-fashion-mnist package (sudo apt-get install dataset-fashion-mnist) or pass the folder holding the IDX files"
-            : "the folder must hold the four Fashion-MNIST IDX files (.gz or raw)";
-        throw new FileNotFoundException($"Fashion-MNIST file '{Path.Combine(folder, name + ".gz")}' not found: {hint}", Path.Combine(folder, name + ".gz"));
+            : "the folder must hold the four Fashion-MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; .gz or raw)";
+        return IdxFolder.Find(folder, train, "Fashion-MNIST", hint);
     }
 }
