@@ -36,7 +36,7 @@ internal sealed class RowMember
     }
 
     /// <summary>Extra member types other parts of the core map (e.g. MLImage), checked before the built-in ones.</summary>
-    internal static readonly List<Func<Type, DataViewType?>> ExtraTypes = new();
+    internal static readonly List<Func<Type, DataViewType?>> ExtraTypes = new() { Transforms.Image.ImageDataViewType.OfMember };
 
     /// <summary>The mapped members of <paramref name="rowType"/>, in declaration order.</summary>
     public static IReadOnlyList<RowMember> Of(Type rowType)
