@@ -94,8 +94,40 @@ public static class TransformerRegistry
     {
         Func<ModelLoadContext, ITransformer>? loader;
         lock (Gate) Loaders.TryGetValue(context.Kind, out loader);
+        if (loader is null && LoadCnnMlAssemblies())
+            lock (Gate) Loaders.TryGetValue(context.Kind, out loader);
         if (loader is null)
             throw new InvalidDataException($"model file holds a transformer of unknown kind '{context.Kind}'; known kinds: {string.Join(", ", Kinds.Order())}. A library that defines it must be loaded first.");
         return loader(context);
+    }
+
+    private static bool assembliesLoaded;
+
+    /// <summary>
+    /// Loads the CnnMl libraries next to the application that are not loaded yet, running their
+    /// module initializers, which register their transformer kinds. Returns false when already done.
+    /// </summary>
+    private static bool LoadCnnMlAssemblies()
+    {
+        lock (Gate)
+        {
+            if (assembliesLoaded) return false;
+            assembliesLoaded = true;
+        }
+        var loaded = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name).ToHashSet();
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "CnnMl.*.dll"))
+        {
+            var name = Path.GetFileNameWithoutExtension(file);
+            if (loaded.Contains(name)) continue;
+            try
+            {
+                var assembly = System.Reflection.Assembly.Load(new System.Reflection.AssemblyName(name));
+                System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+            }
+            catch (Exception e) when (e is FileNotFoundException or BadImageFormatException or FileLoadException)
+            {
+            }
+        }
+        return true;
     }
 }

@@ -1,0 +1,147 @@
+using System.Text.Json.Nodes;
+using CnnMl.Data;
+using CnnMl.Model;
+using CnnMl.Models;
+using CnnMl.Torch;
+using static CnnMl.Torch.torch;
+
+namespace CnnMl.Trainers;
+
+/// <summary>
+/// A trained CNN in a pipeline: adds <c>Score</c> (softmax probabilities, one per class, with the
+/// class names as SlotNames) and <c>PredictedLabel</c> (a key whose KeyValues are the class names),
+/// scoring rows in batches while keeping their order. Saves its weights as safetensors in the model zip.
+/// </summary>
+public sealed class CnnClassificationTransformer : ITransformer, IDisposable
+{
+    internal const string Kind = "CnnClassifier";
+    private const string WeightsEntry = "weights.safetensors";
+
+    private readonly float[]? mean;
+    private readonly float[]? std;
+    private readonly object gate = new();
+
+    internal CnnClassificationTransformer(ClassifierNetwork model, string architecture, IReadOnlyList<string> classNames, int channels, int height, int width,
+        float[]? mean, float[]? std, string featureColumnName, string scoreColumnName, string predictedLabelColumnName)
+    {
+        Model = model;
+        Architecture = architecture;
+        ClassNames = classNames.ToArray();
+        Channels = channels;
+        Height = height;
+        Width = width;
+        this.mean = mean?.ToArray();
+        this.std = std?.ToArray();
+        FeatureColumnName = featureColumnName;
+        ScoreColumnName = scoreColumnName;
+        PredictedLabelColumnName = predictedLabelColumnName;
+        Model.eval();
+    }
+
+    /// <summary>The trained network (in eval mode).</summary>
+    public ClassifierNetwork Model { get; }
+
+    /// <summary>The zoo name of the architecture.</summary>
+    public string Architecture { get; }
+
+    /// <summary>Class names, indexed by predicted key - 1.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    public int Channels { get; }
+    public int Height { get; }
+    public int Width { get; }
+    public string FeatureColumnName { get; }
+    public string ScoreColumnName { get; }
+    public string PredictedLabelColumnName { get; }
+
+    /// <summary>Rows scored per network call.</summary>
+    public int ScoringBatchSize { get; set; } = 64;
+
+    public bool IsRowToRowMapper => true;
+
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => ScoringDataView.OutputSchema(this, inputSchema);
+
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new ScoringDataView(this, input);
+    }
+
+    /// <summary>Class probabilities of a batch of images ([N, C, H, W] floats), one row of probabilities per image.</summary>
+    internal float[] Score(ReadOnlySpan<float> images, int count)
+    {
+        lock (gate)
+        {
+            using var scope = NewDisposeScope();
+            using var inference = inference_mode();
+            var device = Model.parameters().First().device;
+            var x = tensor(images[..(count * Channels * Height * Width)], new long[] { count, Channels, Height, Width }).to(device);
+            if (mean is not null && std is not null)
+                x = (x - tensor(mean, new long[] { 1, mean.Length, 1, 1 }, device)) / tensor(std, new long[] { 1, std.Length, 1, 1 }, device);
+            return nn.functional.softmax(Model.call(x), 1).ToArray<float>();
+        }
+    }
+
+    public void Save(ModelSaveContext ctx)
+    {
+        ctx.Kind = Kind;
+        ctx.Options["architecture"] = Architecture;
+        ctx.Options["classNames"] = new JsonArray(ClassNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray());
+        ctx.Options["channels"] = Channels;
+        ctx.Options["height"] = Height;
+        ctx.Options["width"] = Width;
+        if (mean is not null) ctx.Options["normalizeMean"] = new JsonArray(mean.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+        if (std is not null) ctx.Options["normalizeStd"] = new JsonArray(std.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+        ctx.Options["featureColumnName"] = FeatureColumnName;
+        ctx.Options["scoreColumnName"] = ScoreColumnName;
+        ctx.Options["predictedLabelColumnName"] = PredictedLabelColumnName;
+        var weights = Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
+        ctx.WriteEntry(WeightsEntry, stream => Safetensors.Save(weights, stream));
+    }
+
+    internal static CnnClassificationTransformer Load(ModelLoadContext ctx)
+    {
+        var architecture = ctx.Get<string>("architecture");
+        var info = ModelZoo.Models.FirstOrDefault(m => m.Name == architecture)
+            ?? throw new InvalidDataException($"model file: unknown architecture '{architecture}'");
+        var classNames = ctx.GetStrings("classNames");
+        if (classNames.Length < 2) throw new InvalidDataException($"model file: {classNames.Length} class names; a classifier has at least 2");
+        var channels = ctx.Get<int>("channels");
+        var height = ctx.Get<int>("height");
+        var width = ctx.Get<int>("width");
+        if (channels is < 1 or > 64 || height is < 1 or > 8192 || width is < 1 or > 8192)
+            throw new InvalidDataException($"model file: input shape {channels}x{height}x{width} is out of range");
+        var mean = Floats(ctx, "normalizeMean");
+        var std = Floats(ctx, "normalizeStd");
+        var model = info.Factory(classNames.Length, channels);
+        try
+        {
+            Dictionary<string, Tensor> weights;
+            using (var stream = ctx.OpenEntry(WeightsEntry)) weights = Safetensors.Load(stream, null, out _, $"{WeightsEntry} of {architecture}");
+            try
+            {
+                model.load_state_dict(weights);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"model file: the weights do not fit {architecture} with {classNames.Length} classes: {e.Message}", e);
+            }
+            finally
+            {
+                foreach (var t in weights.Values) t.Dispose();
+            }
+            return new CnnClassificationTransformer(model, architecture, classNames, channels, height, width, mean, std,
+                ctx.Get<string>("featureColumnName"), ctx.Get<string>("scoreColumnName"), ctx.Get<string>("predictedLabelColumnName"));
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private static float[]? Floats(ModelLoadContext ctx, string name) =>
+        ctx.Options[name] is JsonArray array ? array.Select(n => n?.GetValue<float>() ?? throw new InvalidDataException($"model file: {name} holds a null")).ToArray() : null;
+
+    public void Dispose() => Model.Dispose();
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using CnnMl.Models;
+using CnnMl.Torch;
+using static CnnMl.Torch.torch;
+
+namespace CnnMl.Trainers;
+
+/// <summary>
+/// A checkpoint at each epoch end in <see cref="CnnTrainerOptions.CheckpointDirectory"/>: model and
+/// optimizer state and progress, written atomically (temporary file, flush, rename). A run started
+/// with the same architecture, classes and seed resumes after the last completed epoch.
+/// </summary>
+internal sealed class TrainingCheckpoint(string directory, CnnTrainerOptions options, ModelInfo info, TrainingInput input, int seed)
+{
+    private const string FileName = "checkpoint.safetensors";
+    private readonly string fingerprint = string.Join('|', info.Name, input.Channels, input.Height, input.Width, string.Join(',', input.ClassNames), seed,
+        options.Optimizer, options.BatchSize, options.LearningRate.ToString("R", CultureInfo.InvariantCulture), options.Epochs);
+
+    private string Path => System.IO.Path.Combine(directory, FileName);
+
+    public TrainingState? TryResume(ClassifierNetwork model, OptimizationSchedule optimizers)
+    {
+        if (!File.Exists(Path)) return null;
+        var tensors = Safetensors.Load(Path, null, out var meta);
+        try
+        {
+            if (!meta.TryGetValue("fingerprint", out var saved) || saved != fingerprint)
+                throw new InvalidOperationException($"checkpoint '{Path}' was written by a different training configuration; delete it or use another CheckpointDirectory");
+            var modelWeights = Prefixed(tensors, "model.");
+            model.load_state_dict(modelWeights);
+            var optimizerState = new optim.OptimizerState(Prefixed(tensors, "optimizer."),
+                meta.Where(kv => kv.Key.StartsWith("optimizer.", StringComparison.Ordinal))
+                    .ToDictionary(kv => kv.Key["optimizer.".Length..], kv => double.Parse(kv.Value, CultureInfo.InvariantCulture)));
+            optimizers.LoadStateDict(optimizerState);
+            var state = new TrainingState
+            {
+                CompletedEpochs = int.Parse(meta["completed_epochs"], CultureInfo.InvariantCulture),
+                BatchesProcessed = long.Parse(meta["batches"], CultureInfo.InvariantCulture),
+                BestEpoch = int.Parse(meta["best_epoch"], CultureInfo.InvariantCulture),
+                BestMetric = meta.TryGetValue("best_metric", out var best) ? double.Parse(best, CultureInfo.InvariantCulture) : null,
+                EpochsWithoutImprovement = int.Parse(meta["epochs_without_improvement"], CultureInfo.InvariantCulture),
+                Stopped = meta["stopped"] == "true",
+            };
+            var bestWeights = Prefixed(tensors, "best.");
+            if (bestWeights.Count > 0) state.SetBestWeights(bestWeights.ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope()));
+            return state;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    private static Dictionary<string, Tensor> Prefixed(Dictionary<string, Tensor> tensors, string prefix) =>
+        tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+
+    public void Save(ClassifierNetwork model, OptimizationSchedule optimizers, TrainingState state)
+    {
+        Directory.CreateDirectory(directory);
+        using var optimizerState = optimizers.StateDict();
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (k, v) in model.state_dict()) tensors["model." + k] = v;
+        foreach (var (k, v) in optimizerState.Tensors) tensors["optimizer." + k] = v;
+        if (state.BestWeights is { } best)
+            foreach (var (k, v) in best) tensors["best." + k] = v;
+        var meta = new Dictionary<string, string>
+        {
+            ["fingerprint"] = fingerprint,
+            ["completed_epochs"] = state.CompletedEpochs.ToString(CultureInfo.InvariantCulture),
+            ["batches"] = state.BatchesProcessed.ToString(CultureInfo.InvariantCulture),
+            ["best_epoch"] = state.BestEpoch.ToString(CultureInfo.InvariantCulture),
+            ["epochs_without_improvement"] = state.EpochsWithoutImprovement.ToString(CultureInfo.InvariantCulture),
+            ["stopped"] = state.Stopped ? "true" : "false",
+        };
+        if (state.BestMetric is { } metric) meta["best_metric"] = metric.ToString("R", CultureInfo.InvariantCulture);
+        foreach (var (k, v) in optimizerState.Values) meta["optimizer." + k] = v.ToString("R", CultureInfo.InvariantCulture);
+        Safetensors.Save(tensors, Path, meta);
+    }
+}

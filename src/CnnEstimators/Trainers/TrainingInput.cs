@@ -1,0 +1,65 @@
+using CnnMl.Data;
+
+namespace CnnMl.Trainers;
+
+/// <summary>
+/// The resolved input of a trainer: the features and label columns, the image shape [C, H, W]
+/// and the class names, checked against the schema with errors that name the column.
+/// </summary>
+internal sealed record TrainingInput(DataViewSchema.Column Features, DataViewSchema.Column Label, int Channels, int Height, int Width, IReadOnlyList<string> ClassNames)
+{
+    public int ImageElements => Channels * Height * Width;
+
+    public static TrainingInput Resolve(DataViewSchema schema, CnnTrainerOptions options, Models.ModelInfo model)
+    {
+        var features = Find(schema, options.FeatureColumnName, nameof(options.FeatureColumnName));
+        var label = Find(schema, options.LabelColumnName, nameof(options.LabelColumnName));
+        if (label.Type is not KeyDataViewType { RawType: var raw } key || raw != typeof(uint))
+            throw new ArgumentOutOfRangeException(nameof(options), $"label column '{label.Name}' has type {label.Type}; a CNN trainer needs a key column (Key<UInt32>): map labels with mlContext.Transforms.Conversion.MapValueToKey(\"{label.Name}\")");
+        var classCount = checked((int)key.Count);
+        if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(options), $"label column '{label.Name}' has {classCount} class; a classifier needs at least 2");
+        var (c, h, w) = ImageShape(features, model);
+        if (model.ExactInputSize && (h != model.DefaultInputSize || w != model.DefaultInputSize))
+            throw new ArgumentOutOfRangeException(nameof(options), $"{model.Name} needs exactly {model.DefaultInputSize}x{model.DefaultInputSize} input, column '{features.Name}' holds {h}x{w} images");
+        if (h < model.MinimumInputSize || w < model.MinimumInputSize)
+            throw new ArgumentOutOfRangeException(nameof(options), $"{model.Family} needs at least {model.MinimumInputSize}x{model.MinimumInputSize} input, column '{features.Name}' holds {h}x{w} images; resize them (ResizeImages) or pick a model for small images");
+        return new TrainingInput(features, label, c, h, w, ReadClassNames(label, classCount));
+    }
+
+    private static DataViewSchema.Column Find(DataViewSchema schema, string name, string option) =>
+        schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(option, $"{option}: column '{name}' not found; the columns are: {string.Join(", ", schema.Where(col => !col.IsHidden).Select(col => $"'{col.Name}'"))}");
+
+    private static (int C, int H, int W) ImageShape(DataViewSchema.Column features, Models.ModelInfo model)
+    {
+        if (features.Type is not VectorDataViewType { ItemType: var item } vector || item != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(features), $"features column '{features.Name}' has type {features.Type}; a CNN trainer needs a float vector with dimensions [C, H, W] (as ExtractPixels gives)");
+        var dims = vector.Dimensions;
+        if (dims.Length == 3 && dims.All(d => d > 0)) return (dims[0], dims[1], dims[2]);
+        var expected = model.DefaultInChannels * model.DefaultInputSize * model.DefaultInputSize;
+        if (dims.Length == 1 && dims[0] == expected) return (model.DefaultInChannels, model.DefaultInputSize, model.DefaultInputSize);
+        throw new ArgumentOutOfRangeException(nameof(features), $"features column '{features.Name}' has dimensions [{string.Join(", ", dims)}]; give [C, H, W] (e.g. [VectorType(1, 28, 28)]) or a flat vector of {expected} values ({model.DefaultInChannels}x{model.DefaultInputSize}x{model.DefaultInputSize} for {model.Name})");
+    }
+
+    private static IReadOnlyList<string> ReadClassNames(DataViewSchema.Column label, int count)
+    {
+        if (label.Annotations.Schema.GetColumnOrNull(AnnotationKinds.KeyValues) is { Type: VectorDataViewType { ItemType: TextDataViewType } })
+        {
+            VBuffer<ReadOnlyMemory<char>> names = default;
+            label.Annotations.GetValue(AnnotationKinds.KeyValues, ref names);
+            if (names.Length == count) return names.DenseValues().Select(n => n.ToString()).ToArray();
+        }
+        if (label.Annotations.Schema.GetColumnOrNull(AnnotationKinds.KeyValues) is { Type: VectorDataViewType { ItemType: var t } } other)
+        {
+            var method = typeof(TrainingInput).GetMethod(nameof(FormatNames), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(t.RawType);
+            if (method.Invoke(null, new object[] { label, count }) is string[] formatted) return formatted;
+        }
+        return Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    private static string[]? FormatNames<T>(DataViewSchema.Column label, int count)
+    {
+        VBuffer<T> values = default;
+        label.Annotations.GetValue(AnnotationKinds.KeyValues, ref values);
+        return values.Length == count ? values.DenseValues().Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray() : null;
+    }
+}

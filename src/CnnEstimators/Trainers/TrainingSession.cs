@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using CnnMl.DataView;
+using CnnMl.Models;
+using CnnMl.Torch;
+using CnnMl.Torch.Modules;
+using static CnnMl.Torch.torch;
+using F = CnnMl.Torch.torch.nn.functional;
+
+namespace CnnMl.Trainers;
+
+/// <summary>
+/// One training run: the network, optimizer and schedule on a device, the epoch loop with
+/// validation, early stopping, best-weights tracking, metrics callbacks and checkpoints.
+/// </summary>
+internal sealed class TrainingSession : IDisposable
+{
+    private readonly CnnTrainerOptions options;
+    private readonly ModelInfo info;
+    private readonly TrainingInput input;
+    private readonly Device device;
+    private readonly int seed;
+    private readonly ClassifierNetwork model;
+    private readonly OptimizationSchedule optimizers;
+    private readonly InputPipeline pipeline;
+    private bool modelHandedOut;
+
+    public TrainingSession(CnnTrainerOptions options, ModelInfo info, TrainingInput input, Device device, int seed)
+    {
+        this.options = options;
+        this.info = info;
+        this.input = input;
+        this.device = device;
+        this.seed = seed;
+        random.manual_seed(seed);
+        model = info.Factory(input.ClassNames.Count, input.Channels);
+        try
+        {
+            if (options.PretrainedWeightsPath is { } path) PretrainedWeights.Load(model, path);
+            if (options.FreezeFeatures) PretrainedWeights.FreezeFeatures(model);
+            model.to(device);
+            optimizers = new OptimizationSchedule(options, model.parameters().Where(p => p.requires_grad).ToArray());
+            pipeline = new InputPipeline(options.Augmentation, input, device, seed);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    public CnnClassificationTransformer Run(IDataView data)
+    {
+        var (train, validation) = SplitValidation(data);
+        if (!train.CanShuffle) train = new CachedDataView(train);
+        var checkpoint = options.CheckpointDirectory is { } dir ? new TrainingCheckpoint(dir, options, info, input, seed) : null;
+        var state = checkpoint?.TryResume(model, optimizers) ?? new TrainingState();
+        optimizers.SetEpoch(state.CompletedEpochs);
+
+        for (int epoch = state.CompletedEpochs + 1; epoch <= options.Epochs && !state.Stopped; epoch++)
+        {
+            options.CancellationToken.ThrowIfCancellationRequested();
+            // Each epoch's randomness (dropout, augmentation, order) depends only on the seed and the
+            // epoch, so a run resumed from a checkpoint continues exactly as an uninterrupted one.
+            random.manual_seed(HashCode.Combine(seed, epoch, 0x5eed));
+            pipeline.Reseed(HashCode.Combine(seed, epoch));
+            var (trainAccuracy, trainLoss, imagesPerSecond, batches) = TrainEpoch(train, epoch);
+            state.BatchesProcessed += batches;
+            double? valAccuracy = null, valLoss = null;
+            if (validation is not null) (valAccuracy, valLoss) = Evaluate(validation);
+            options.MetricsCallback?.Invoke(new TrainingMetrics(epoch, state.BatchesProcessed, true, trainAccuracy, trainLoss,
+                optimizers.LearningRate, valAccuracy, valLoss, imagesPerSecond, 0));
+            optimizers.StepEpoch();
+            state.Track(epoch, valAccuracy, valLoss, options, model);
+            state.CompletedEpochs = epoch;
+            checkpoint?.Save(model, optimizers, state);
+        }
+        state.RestoreBest(model, options);
+        modelHandedOut = true;
+        return new CnnClassificationTransformer(model, info.Name, input.ClassNames, input.Channels, input.Height, input.Width,
+            options.Augmentation.NormalizeMean, options.Augmentation.NormalizeStd, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName);
+    }
+
+    private (IDataView Train, IDataView? Validation) SplitValidation(IDataView data)
+    {
+        if (options.ValidationSet is { } set)
+        {
+            _ = TrainingInput.Resolve(set.Schema, options, info);
+            return (data, set);
+        }
+        if (options.ValidationFraction > 0)
+        {
+            var split = new MLContext(seed).Data.TrainTestSplit(data, options.ValidationFraction, seed: seed);
+            return (split.TrainSet, split.TestSet);
+        }
+        return (data, null);
+    }
+
+    private (double Accuracy, double Loss, double ImagesPerSecond, long Batches) TrainEpoch(IDataView train, int epoch)
+    {
+        model.train();
+        var clock = Stopwatch.StartNew();
+        double lossSum = 0;
+        long correct = 0, seen = 0, batches = 0;
+        using var producer = new BatchProducer(train, input, options.BatchSize, new Random(HashCode.Combine(seed, epoch)), options.CancellationToken);
+        foreach (var batch in producer.Batches())
+        {
+            options.CancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var (x, y) = pipeline.Upload(batch, training: true);
+            producer.Release(batch);
+            var logits = model.call(x);
+            var loss = F.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
+            var lossValue = loss.item<float>();
+            if (!float.IsFinite(lossValue))
+                throw new InvalidOperationException($"the training loss became {lossValue} in epoch {epoch}, batch {batches + 1}; lower the learning rate (now {optimizers.LearningRate}) or check the input data for NaN values");
+            optimizers.Step(loss);
+            var n = y.size(0);
+            lossSum += lossValue * n;
+            correct += logits.argmax(1).eq(y).sum().item<long>();
+            seen += n;
+            batches++;
+            if (options.MetricsCallback is { } callback && batches % options.MetricsBatchInterval == 0)
+                callback(new TrainingMetrics(epoch, batches, false, (double)correct / seen, lossSum / seen, optimizers.LearningRate, null, null, seen / clock.Elapsed.TotalSeconds, 0));
+        }
+        if (seen == 0) throw new InvalidOperationException("the training data has no rows");
+        return ((double)correct / seen, lossSum / seen, seen / clock.Elapsed.TotalSeconds, batches);
+    }
+
+    private (double Accuracy, double Loss) Evaluate(IDataView validation)
+    {
+        model.eval();
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        using var producer = new BatchProducer(validation, input, options.BatchSize, null, options.CancellationToken);
+        using var inference = inference_mode();
+        foreach (var batch in producer.Batches())
+        {
+            using var scope = NewDisposeScope();
+            var (x, y) = pipeline.Upload(batch, training: false);
+            producer.Release(batch);
+            var logits = model.call(x);
+            lossSum += F.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+            correct += logits.argmax(1).eq(y).sum().item<long>();
+            seen += y.size(0);
+        }
+        if (seen == 0) throw new InvalidOperationException("the validation data has no rows");
+        return ((double)correct / seen, lossSum / seen);
+    }
+
+    public void Dispose()
+    {
+        optimizers?.Dispose();
+        pipeline?.Dispose();
+        if (!modelHandedOut) model.Dispose();
+    }
+}
