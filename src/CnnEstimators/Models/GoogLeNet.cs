@@ -154,7 +154,7 @@ public sealed class GoogLeNet : ClassifierNetwork, IAuxiliaryClassifierNetwork
         new("inception5b", 384, 192, 384, 48, 128, 128),
     ];
 
-    private readonly List<(string name, nn.Module<Tensor, Tensor> module)> trunk = new();
+    private readonly List<(string name, nn.Module<Tensor, Tensor> module, string? auxHead)> trunk = new();
     private readonly Dictionary<string, GoogLeNetAux> auxHeads = new();
     private readonly AdaptiveAvgPool2d avgpool;
     private readonly Dropout dropout;
@@ -170,11 +170,11 @@ public sealed class GoogLeNet : ClassifierNetwork, IAuxiliaryClassifierNetwork
         : base("GoogLeNet", numClasses, inChannels, MinimumSize)
     {
         AuxLogits = auxLogits;
-        trunk.Add(("conv1", new BasicConv2d(inChannels, 64, 7, stride: 2, padding: 3)));
-        trunk.Add(("maxpool1", nn.MaxPool2d(3, stride: 2, ceil_mode: true)));
-        trunk.Add(("conv2", new BasicConv2d(64, 64, 1)));
-        trunk.Add(("conv3", new BasicConv2d(64, 192, 3, padding: 1)));
-        trunk.Add(("maxpool2", nn.MaxPool2d(3, stride: 2, ceil_mode: true)));
+        trunk.Add(("conv1", new BasicConv2d(inChannels, 64, 7, stride: 2, padding: 3), null));
+        trunk.Add(("maxpool1", nn.MaxPool2d(3, stride: 2, ceil_mode: true), null));
+        trunk.Add(("conv2", new BasicConv2d(64, 64, 1), null));
+        trunk.Add(("conv3", new BasicConv2d(64, 192, 3, padding: 1), null));
+        trunk.Add(("maxpool2", nn.MaxPool2d(3, stride: 2, ceil_mode: true), null));
         long channels = 192;
         var stage = '3';
         foreach (var config in Inceptions)
@@ -182,10 +182,10 @@ public sealed class GoogLeNet : ClassifierNetwork, IAuxiliaryClassifierNetwork
             // A stride-2 max-pool between stages: 3x3 before stage 4, 2x2 before stage 5 (torchvision).
             if (config.Stage != stage)
             {
-                trunk.Add(($"maxpool{stage}", nn.MaxPool2d(config.Stage == '4' ? 3 : 2, stride: 2, ceil_mode: true)));
+                trunk.Add(($"maxpool{stage}", nn.MaxPool2d(config.Stage == '4' ? 3 : 2, stride: 2, ceil_mode: true), null));
                 stage = config.Stage;
             }
-            trunk.Add((config.Name, new InceptionBlock(channels, config)));
+            trunk.Add((config.Name, new InceptionBlock(channels, config), config.AuxHead));
             if (auxLogits && config.AuxHead is { } aux) auxHeads[aux] = new GoogLeNetAux(config.OutChannels, numClasses, dropoutAux);
             channels = config.OutChannels;
         }
@@ -193,7 +193,7 @@ public sealed class GoogLeNet : ClassifierNetwork, IAuxiliaryClassifierNetwork
         this.dropout = nn.Dropout(dropout);
         fc = nn.Linear(channels, numClasses);
 
-        foreach (var (name, module) in trunk) register_module(name, module);
+        foreach (var (name, module, _) in trunk) register_module(name, module);
         foreach (var (name, head) in auxHeads) register_module(name, head);
         register_module(nameof(avgpool), avgpool);
         register_module(nameof(this.dropout), this.dropout);
@@ -231,10 +231,10 @@ public sealed class GoogLeNet : ClassifierNetwork, IAuxiliaryClassifierNetwork
     {
         using var scope = NewDisposeScope();
         var x = input;
-        foreach (var (name, module) in trunk)
+        foreach (var (_, module, aux) in trunk)
         {
             x = module.call(x);
-            if (auxOutputs is not null && Inceptions.FirstOrDefault(c => c.Name == name)?.AuxHead is { } aux && auxHeads.TryGetValue(aux, out var head))
+            if (auxOutputs is not null && aux is not null && auxHeads.TryGetValue(aux, out var head))
                 auxOutputs.Add(scope.MoveToOuter(head.call(x)));
         }
         return scope.MoveToOuter(x);
