@@ -18,7 +18,10 @@ public static partial class torch
     /// <summary>The libtorch version the native library was built against, e.g. "1.13.0".</summary>
     public static string __version__ => Marshal.PtrToStringUTF8(cnn_torch_version()) ?? "unknown";
 
-    /// <summary>Sets the number of threads libtorch uses within an operation.</summary>
+    /// <summary>
+    /// Sets the number of threads libtorch uses within an operation. The BLAS follows the same count
+    /// (OpenBLAS keeps its own pool, which at::set_num_threads alone leaves at one thread per core).
+    /// </summary>
     public static void set_num_threads(int num)
     {
         if (num < 1) throw new ArgumentOutOfRangeException(nameof(num), num, "the thread count must be at least 1");
