@@ -32,7 +32,7 @@ internal static class MulticlassEvaluator
         var label = ColumnChecks.Require(schema, labelColumnName, Who,
             t => t is KeyDataViewType || t.Equals(NumberDataViewType.Single) || t.Equals(NumberDataViewType.Double),
             "a key type (or a Single/Double class index)");
-        var predicted = ColumnChecks.Require(schema, predictedLabelColumnName, Who, t => t is KeyDataViewType, "a key type");
+        var predicted = PredictedKeyColumn(schema, predictedLabelColumnName);
         CheckKeyCount(label, classes, scoreColumnName);
         CheckKeyCount(predicted, classes, scoreColumnName);
         if (topKPredictionCount > classes)
@@ -58,6 +58,20 @@ internal static class MulticlassEvaluator
         if (aggregator.Rows == 0)
             throw new InvalidOperationException($"{Who}: no row has a label in '{labelColumnName}'; there is nothing to evaluate");
         return aggregator.ToMetrics(ClassNames(label, classes));
+    }
+
+    /// <summary>
+    /// The predicted-label key column. After MapKeyToValue("PredictedLabel") the visible column holds
+    /// the label values and the key column is hidden under the same name; ML.NET evaluates such
+    /// pipelines, so the hidden key column is used then.
+    /// </summary>
+    private static DataViewSchema.Column PredictedKeyColumn(DataViewSchema schema, string name)
+    {
+        var visible = ColumnChecks.Find(schema, name, Who);
+        if (visible.Type is KeyDataViewType) return visible;
+        for (int i = visible.Index - 1; i >= 0; i--)
+            if (schema[i].Name == name && schema[i].Type is KeyDataViewType) return schema[i];
+        return ColumnChecks.Require(schema, name, Who, t => t is KeyDataViewType, "a key type");
     }
 
     private static void CheckKeyCount(DataViewSchema.Column column, int classes, string scoreColumnName)
