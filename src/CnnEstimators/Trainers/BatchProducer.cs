@@ -17,6 +17,46 @@ internal sealed class ImageBatch
     public int Count { get; set; }
 }
 
+/// <summary>Fills one image's planar floats from the current row: a float vector copied, or encoded bytes decoded.</summary>
+internal delegate void ImageRowReader(Span<float> destination, long row);
+
+internal static class ImageReader
+{
+    public static ImageRowReader Create(DataViewRow cursor, TrainingInput input) =>
+        Create(cursor, input.Features, input.Channels, input.Height, input.Width, input.EncodedImages);
+
+    public static ImageRowReader Create(DataViewRow cursor, DataViewSchema.Column features, int channels, int height, int width, bool encodedImages)
+    {
+        var elements = channels * height * width;
+        if (encodedImages)
+        {
+            var bytes = cursor.GetGetter<VBuffer<byte>>(features);
+            VBuffer<byte> encoded = default;
+            return (destination, row) =>
+            {
+                bytes(ref encoded);
+                try
+                {
+                    EncodedImageDecoder.Decode(encoded.GetValues(), channels, height, width, destination);
+                }
+                catch (Torch.TorchException e)
+                {
+                    throw new InvalidDataException($"row {row}: column '{features.Name}' does not hold a decodable image ({encoded.Length} bytes): {e.Message}", e);
+                }
+            };
+        }
+        var floats = cursor.GetGetter<VBuffer<float>>(features);
+        VBuffer<float> image = default;
+        return (destination, row) =>
+        {
+            floats(ref image);
+            if (image.Length != elements)
+                throw new InvalidDataException($"row {row}: features column '{features.Name}' has {image.Length} values, expected {elements} ({channels}x{height}x{width})");
+            image.GetValues().CopyTo(destination);
+        };
+    }
+}
+
 /// <summary>
 /// Reads batches from a data view on a background thread into a small pool of reused buffers,
 /// so reading (and any lazy decoding upstream) overlaps the training step.
@@ -42,9 +82,8 @@ internal sealed class BatchProducer : IDisposable
         try
         {
             using var cursor = data.GetRowCursor(new[] { input.Features, input.Label }, order);
-            var features = cursor.GetGetter<VBuffer<float>>(input.Features);
+            var features = ImageReader.Create(cursor, input);
             var labels = cursor.GetGetter<uint>(input.Label);
-            VBuffer<float> image = default;
             uint key = 0;
             var classes = input.ClassNames.Count;
             ImageBatch? batch = null;
@@ -52,13 +91,10 @@ internal sealed class BatchProducer : IDisposable
             while (cursor.MoveNext())
             {
                 batch ??= TakeFree(token);
-                features(ref image);
                 labels(ref key);
-                if (image.Length != input.ImageElements)
-                    throw new InvalidDataException($"row {row}: features column '{input.Features.Name}' has {image.Length} values, expected {input.ImageElements} ({input.Channels}x{input.Height}x{input.Width})");
                 if (key == 0 || key > classes)
                     throw new InvalidDataException($"row {row}: label column '{input.Label.Name}' has a missing or out-of-range key ({key}); labels must be keys 1..{classes}");
-                image.GetValues().CopyTo(batch.Images.AsSpan(batch.Count * input.ImageElements));
+                features(batch.Images.AsSpan(batch.Count * input.ImageElements, input.ImageElements), row);
                 batch.Labels[batch.Count] = key - 1;
                 batch.Count++;
                 row++;

@@ -22,8 +22,9 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     private readonly object gate = new();
 
     internal CnnClassificationTransformer(ClassifierNetwork model, string architecture, IReadOnlyList<string> classNames, int channels, int height, int width,
-        float[]? mean, float[]? std, string featureColumnName, string scoreColumnName, string predictedLabelColumnName)
+        float[]? mean, float[]? std, string featureColumnName, string scoreColumnName, string predictedLabelColumnName, bool encodedImages)
     {
+        EncodedImages = encodedImages;
         Model = model;
         Architecture = architecture;
         ClassNames = classNames.ToArray();
@@ -53,6 +54,9 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     public string FeatureColumnName { get; }
     public string ScoreColumnName { get; }
     public string PredictedLabelColumnName { get; }
+
+    /// <summary>True when the features column holds encoded image bytes that are decoded and resized before scoring.</summary>
+    public bool EncodedImages { get; }
 
     /// <summary>Rows scored per network call.</summary>
     public int ScoringBatchSize { get; set; } = 64;
@@ -93,6 +97,7 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
         if (mean is not null) ctx.Options["normalizeMean"] = new JsonArray(mean.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
         if (std is not null) ctx.Options["normalizeStd"] = new JsonArray(std.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
         ctx.Options["featureColumnName"] = FeatureColumnName;
+        ctx.Options["encodedImages"] = EncodedImages;
         ctx.Options["scoreColumnName"] = ScoreColumnName;
         ctx.Options["predictedLabelColumnName"] = PredictedLabelColumnName;
         var weights = Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
@@ -131,7 +136,7 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
                 foreach (var t in weights.Values) t.Dispose();
             }
             return new CnnClassificationTransformer(model, architecture, classNames, channels, height, width, mean, std,
-                ctx.Get<string>("featureColumnName"), ctx.Get<string>("scoreColumnName"), ctx.Get<string>("predictedLabelColumnName"));
+                ctx.Get<string>("featureColumnName"), ctx.Get<string>("scoreColumnName"), ctx.Get<string>("predictedLabelColumnName"), ctx.GetOrDefault("encodedImages", false));
         }
         catch
         {

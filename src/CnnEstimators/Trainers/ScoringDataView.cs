@@ -31,6 +31,11 @@ internal sealed class ScoringDataView : IDataView
         var column = schema.GetColumnOrNull(t.FeatureColumnName)
             ?? throw new ArgumentOutOfRangeException(nameof(schema), $"{t.Architecture} scoring: features column '{t.FeatureColumnName}' not found; the columns are: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}");
         var size = t.Channels * t.Height * t.Width;
+        if (t.EncodedImages)
+        {
+            if (column.Type is VectorDataViewType { ItemType: var byteItem } && byteItem == NumberDataViewType.Byte) return column;
+            throw new ArgumentOutOfRangeException(nameof(schema), $"{t.Architecture} scoring: column '{t.FeatureColumnName}' has type {column.Type}; this model was trained on encoded image bytes (a Byte vector, as LoadRawImageBytes gives)");
+        }
         if (column.Type is not VectorDataViewType { ItemType: var item } vector || item != NumberDataViewType.Single || (vector.Size != 0 && vector.Size != size))
             throw new ArgumentOutOfRangeException(nameof(schema), $"{t.Architecture} scoring: column '{t.FeatureColumnName}' has type {column.Type}, expected a float vector of {size} values ({t.Channels}x{t.Height}x{t.Width})");
         return column;
@@ -74,7 +79,7 @@ internal sealed class ScoringDataView : IDataView
         private readonly HashSet<int> active;
         private readonly bool scoring;
         private readonly RowBatchBuffer buffer;
-        private readonly ValueGetter<VBuffer<float>>? featureGetter;
+        private readonly ImageRowReader? featureReader;
         private readonly float[] images;
         private readonly int batchSize;
         private readonly int imageSize;
@@ -96,7 +101,7 @@ internal sealed class ScoringDataView : IDataView
             classes = t.ClassNames.Count;
             buffer = new RowBatchBuffer(input, passThrough, batchSize);
             images = scoring ? new float[batchSize * imageSize] : Array.Empty<float>();
-            featureGetter = scoring ? input.GetGetter<VBuffer<float>>(parent.features) : null;
+            featureReader = scoring ? ImageReader.Create(input, parent.features, t.Channels, t.Height, t.Width, t.EncodedImages) : null;
         }
 
         public override long Position => position;
@@ -118,16 +123,9 @@ internal sealed class ScoringDataView : IDataView
         private bool Fill()
         {
             buffer.Clear();
-            VBuffer<float> image = default;
             while (buffer.Count < batchSize && input.MoveNext())
             {
-                if (featureGetter is not null)
-                {
-                    featureGetter(ref image);
-                    if (image.Length != imageSize)
-                        throw new InvalidDataException($"row {input.Position}: features column '{parent.features.Name}' has {image.Length} values, expected {imageSize}");
-                    image.GetValues().CopyTo(images.AsSpan(buffer.Count * imageSize));
-                }
+                featureReader?.Invoke(images.AsSpan(buffer.Count * imageSize, imageSize), input.Position);
                 buffer.Append();
             }
             if (buffer.Count < batchSize) inputDone = true;

@@ -6,7 +6,7 @@ namespace CnnMl.Trainers;
 /// The resolved input of a trainer: the features and label columns, the image shape [C, H, W]
 /// and the class names, checked against the schema with errors that name the column.
 /// </summary>
-internal sealed record TrainingInput(DataViewSchema.Column Features, DataViewSchema.Column Label, int Channels, int Height, int Width, IReadOnlyList<string> ClassNames)
+internal sealed record TrainingInput(DataViewSchema.Column Features, DataViewSchema.Column Label, int Channels, int Height, int Width, IReadOnlyList<string> ClassNames, bool EncodedImages)
 {
     public int ImageElements => Channels * Height * Width;
 
@@ -18,21 +18,31 @@ internal sealed record TrainingInput(DataViewSchema.Column Features, DataViewSch
             throw new ArgumentOutOfRangeException(nameof(options), $"label column '{label.Name}' has type {label.Type}; a CNN trainer needs a key column (Key<UInt32>): map labels with mlContext.Transforms.Conversion.MapValueToKey(\"{label.Name}\")");
         var classCount = checked((int)key.Count);
         if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(options), $"label column '{label.Name}' has {classCount} class; a classifier needs at least 2");
-        var (c, h, w) = ImageShape(features, model);
+        var encoded = features.Type is VectorDataViewType { ItemType: var byteItem } && byteItem == NumberDataViewType.Byte;
+        var (c, h, w) = encoded ? EncodedShape(options, model) : ImageShape(features, model);
         if (model.ExactInputSize && (h != model.DefaultInputSize || w != model.DefaultInputSize))
             throw new ArgumentOutOfRangeException(nameof(options), $"{model.Name} needs exactly {model.DefaultInputSize}x{model.DefaultInputSize} input, column '{features.Name}' holds {h}x{w} images");
         if (h < model.MinimumInputSize || w < model.MinimumInputSize)
             throw new ArgumentOutOfRangeException(nameof(options), $"{model.Family} needs at least {model.MinimumInputSize}x{model.MinimumInputSize} input, column '{features.Name}' holds {h}x{w} images; resize them (ResizeImages) or pick a model for small images");
-        return new TrainingInput(features, label, c, h, w, ReadClassNames(label, classCount));
+        return new TrainingInput(features, label, c, h, w, ReadClassNames(label, classCount), encoded);
     }
 
     private static DataViewSchema.Column Find(DataViewSchema schema, string name, string option) =>
         schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(option, $"{option}: column '{name}' not found; the columns are: {string.Join(", ", schema.Where(col => !col.IsHidden).Select(col => $"'{col.Name}'"))}");
 
+    /// <summary>Raw image bytes (LoadRawImageBytes) are decoded to the architecture's channels and the ImageSize option (or its default size).</summary>
+    private static (int C, int H, int W) EncodedShape(CnnTrainerOptions options, Models.ModelInfo model)
+    {
+        var channels = model.DefaultInChannels;
+        if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(options), $"{model.Name} takes {channels} channels; raw image bytes decode to 1 (gray) or 3 (RGB)");
+        var size = options.ImageSize ?? model.DefaultInputSize;
+        return (channels, size, size);
+    }
+
     private static (int C, int H, int W) ImageShape(DataViewSchema.Column features, Models.ModelInfo model)
     {
         if (features.Type is not VectorDataViewType { ItemType: var item } vector || item != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(features), $"features column '{features.Name}' has type {features.Type}; a CNN trainer needs a float vector with dimensions [C, H, W] (as ExtractPixels gives)");
+            throw new ArgumentOutOfRangeException(nameof(features), $"features column '{features.Name}' has type {features.Type}; a CNN trainer needs a float vector with dimensions [C, H, W] (as ExtractPixels gives) or encoded image bytes (as LoadRawImageBytes gives)");
         var dims = vector.Dimensions;
         if (dims.Length == 3 && dims.All(d => d > 0)) return (dims[0], dims[1], dims[2]);
         var expected = model.DefaultInChannels * model.DefaultInputSize * model.DefaultInputSize;

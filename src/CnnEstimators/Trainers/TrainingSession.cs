@@ -77,7 +77,7 @@ internal sealed class TrainingSession : IDisposable
         state.RestoreBest(model, options);
         modelHandedOut = true;
         return new CnnClassificationTransformer(model, info.Name, input.ClassNames, input.Channels, input.Height, input.Width,
-            options.Augmentation.NormalizeMean, options.Augmentation.NormalizeStd, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName);
+            options.Augmentation.NormalizeMean, options.Augmentation.NormalizeStd, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName, input.EncodedImages);
     }
 
     private (IDataView Train, IDataView? Validation) SplitValidation(IDataView data)

@@ -107,6 +107,36 @@ public sealed class PipelineTests
     }
 
     [TestMethod]
+    public void TrainsAndScoresOnRawImageBytesDecodedByTheTrainer()
+    {
+        var ml = new MLContext(seed: 8);
+        var folder = Path.Combine(Path.GetTempPath(), $"cnnml-bytes-{Guid.NewGuid():N}");
+        var path = Path.Combine(Path.GetTempPath(), $"cnnml-bytes-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Data.ExportToImageFolder(FashionMnist.Load(ml, train: true, options: new DatasetLoadOptions { MaxRows = 1000 }), folder);
+            var split = ImageFolder.LoadSplit(ml, folder, validationFraction: 0.2, seed: 8);
+            var pipeline = ml.Transforms.LoadRawImageBytes("ImageBytes", null, "ImagePath")
+                .Append(ml.MulticlassClassification.Trainers.LeNet(new LeNetTrainer.Options
+                {
+                    Variant = "lenet_20_50", FeatureColumnName = "ImageBytes", Epochs = 2, BatchSize = 32,
+                    Optimizer = CnnOptimizer.Adam, LearningRate = 2e-3, WeightDecay = 0,
+                }));
+            var model = pipeline.Fit(split.TrainSet);
+            var metrics = ml.MulticlassClassification.Evaluate(model.Transform(split.ValidationSet));
+            Assert.IsTrue(metrics.MicroAccuracy > 0.55, $"accuracy from raw image bytes {metrics.MicroAccuracy:P1}");
+            ml.Model.Save(model, split.TrainSet.Schema, path);
+            var loaded = new MLContext().Model.Load(path, out _);
+            CollectionAssert.AreEqual(Scores(model.Transform(split.ValidationSet)), Scores(loaded.Transform(split.ValidationSet)));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
     public void FineTunesTorchvisionResNet18WeightsWithANewHead()
     {
         var directory = PythonReference.NewTempDirectory("finetune");
