@@ -116,6 +116,8 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
         var width = ctx.Get<int>("width");
         if (channels is < 1 or > 64 || height is < 1 or > 8192 || width is < 1 or > 8192)
             throw new InvalidDataException($"model file: input shape {channels}x{height}x{width} is out of range");
+        if (info.ExactInputSize ? height != info.DefaultInputSize || width != info.DefaultInputSize : height < info.MinimumInputSize || width < info.MinimumInputSize)
+            throw new InvalidDataException($"model file: {architecture} cannot take {height}x{width} input (it needs {(info.ExactInputSize ? "exactly" : "at least")} {(info.ExactInputSize ? info.DefaultInputSize : info.MinimumInputSize)} pixels a side)");
         var mean = Floats(ctx, "normalizeMean");
         var std = Floats(ctx, "normalizeStd");
         var model = info.Factory(classNames.Length, channels);
@@ -125,6 +127,12 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
             using (var stream = ctx.OpenEntry(WeightsEntry)) weights = Safetensors.Load(stream, null, out _, $"{WeightsEntry} of {architecture}");
             try
             {
+                // Model files hold the weights exactly as saved: a dtype other than the network's
+                // would be converted silently by load_state_dict, so it is a damaged file.
+                var own = model.state_dict();
+                foreach (var (key, value) in weights)
+                    if (own.TryGetValue(key, out var target) && target.dtype != value.dtype)
+                        throw new InvalidDataException($"model file: weight '{key}' is stored as {value.dtype}, the network's is {target.dtype}");
                 model.load_state_dict(weights);
             }
             catch (ArgumentException e)

@@ -3,11 +3,14 @@ namespace CnnMl.Model;
 /// <summary>
 /// A read-only view of a zip entry that yields exactly its declared size: more data (a lying
 /// header, a zip bomb) or less (a truncated entry) is an <see cref="InvalidDataException"/>, and
-/// errors of the decompressor are reported as such too, naming the entry.
+/// errors of the decompressor are reported as such too, naming the entry. When a CRC-32 is given,
+/// the data is checked against it as its last byte is read, so damaged contents (a flipped bit
+/// the inflater does not notice) are refused rather than loaded.
 /// </summary>
-internal sealed class BoundedReadStream(Stream inner, long declaredLength, string entryName) : Stream
+internal sealed class BoundedReadStream(Stream inner, long declaredLength, string entryName, uint? expectedCrc = null) : Stream
 {
     private long position;
+    private Crc32 crc = new();
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -37,6 +40,12 @@ internal sealed class BoundedReadStream(Stream inner, long declaredLength, strin
         var read = ReadInner(buffer[..wanted]);
         if (read == 0) throw new InvalidDataException($"model entry '{entryName}' is truncated: {position} of its declared {declaredLength} bytes");
         position += read;
+        if (expectedCrc is { } expected)
+        {
+            crc.Append(buffer[..read]);
+            if (position == declaredLength && crc.Value != expected)
+                throw new InvalidDataException($"model entry '{entryName}' is damaged: its CRC-32 is {crc.Value:x8}, the archive says {expected:x8}");
+        }
         return read;
     }
 

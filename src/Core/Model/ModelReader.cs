@@ -112,7 +112,7 @@ internal static class ModelReader
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = 4 * ModelFormat.MaxDepth + 16 });
+            node = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = 4 * ModelFormat.MaxDepth + 16, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
@@ -182,6 +182,6 @@ internal static class ModelReader
         {
             throw new InvalidDataException($"entry '{entry.FullName}' cannot be opened: {e.Message}", e);
         }
-        return new BoundedReadStream(inner, entry.Length, entry.FullName);
+        return new BoundedReadStream(inner, entry.Length, entry.FullName, entry.Crc32);
     }
 }

@@ -186,7 +186,7 @@ public static class Safetensors
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(header.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+            document = JsonDocument.Parse(header.ToArray(), new JsonDocumentOptions { MaxDepth = 8, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

@@ -67,9 +67,10 @@ public sealed class ModelFileFuzzTests
             var started = clock.Elapsed;
             try
             {
-                tally[(int)Load(input.Bytes, out var message)]++;
-                if (message.Length > 0 && Environment.GetEnvironmentVariable("CNNML_FUZZ_VERBOSE") == "1")
-                    Console.WriteLine($"{input.Category} / {input.Description}: {message}");
+                var outcome = Load(input.Bytes, out var message);
+                tally[(int)outcome]++;
+                if (Environment.GetEnvironmentVariable("CNNML_FUZZ_VERBOSE") == "1")
+                    Console.WriteLine($"{input.Category} / {input.Description}: {outcome} {message}");
             }
             catch (Exception e)
             {
