@@ -159,6 +159,12 @@ public abstract class CnnTrainerOptions
     /// <summary>Folder for a checkpoint at each epoch end; training resumes from it when restarted with the same options.</summary>
     public string? CheckpointDirectory { get; set; }
 
+    /// <summary>
+    /// With <see cref="CheckpointDirectory"/>, also writes a checkpoint every this many batches within
+    /// an epoch, so a killed run loses at most that many batches (0: only at epoch ends).
+    /// </summary>
+    public int CheckpointEveryBatches { get; set; }
+
     /// <summary>Stops training (OperationCanceledException) between batches.</summary>
     public CancellationToken CancellationToken { get; set; }
 
@@ -184,6 +190,9 @@ public abstract class CnnTrainerOptions
         if (LabelSmoothing < 0 || LabelSmoothing >= 1) throw Bad(nameof(LabelSmoothing), LabelSmoothing, "in [0, 1)");
         if (ValidationFraction < 0 || ValidationFraction >= 1) throw Bad(nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
         if (MetricsBatchInterval < 1) throw Bad(nameof(MetricsBatchInterval), MetricsBatchInterval, "at least 1");
+        if (CheckpointEveryBatches < 0) throw Bad(nameof(CheckpointEveryBatches), CheckpointEveryBatches, "non-negative (0: checkpoints only at epoch ends)");
+        if (CheckpointEveryBatches > 0 && CheckpointDirectory is null)
+            throw new ArgumentException("CheckpointEveryBatches needs CheckpointDirectory", nameof(CheckpointEveryBatches));
         if (EarlyStopping is { } es)
         {
             if (es.Patience < 1) throw Bad("EarlyStopping.Patience", es.Patience, "at least 1");

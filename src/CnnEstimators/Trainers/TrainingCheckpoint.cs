@@ -6,9 +6,10 @@ using static CnnMl.Torch.torch;
 namespace CnnMl.Trainers;
 
 /// <summary>
-/// A checkpoint at each epoch end in <see cref="CnnTrainerOptions.CheckpointDirectory"/>: model and
-/// optimizer state and progress, written atomically (temporary file, flush, rename). A run started
-/// with the same architecture, classes and seed resumes after the last completed epoch.
+/// A checkpoint at each epoch end (and every <see cref="CnnTrainerOptions.CheckpointEveryBatches"/>
+/// batches) in <see cref="CnnTrainerOptions.CheckpointDirectory"/>: model and optimizer state and
+/// progress, written atomically (temporary file, flush, rename). A run started with the same
+/// architecture, classes and seed resumes after the last checkpointed batch.
 /// </summary>
 internal sealed class TrainingCheckpoint(string directory, CnnTrainerOptions options, ModelInfo info, TrainingInput input, int seed)
 {
@@ -20,6 +21,7 @@ internal sealed class TrainingCheckpoint(string directory, CnnTrainerOptions opt
 
     public TrainingState? TryResume(ClassifierNetwork model, OptimizationSchedule optimizers)
     {
+        DeleteStaleTemporaries();
         if (!File.Exists(Path)) return null;
         var tensors = Safetensors.Load(Path, null, out var meta);
         try
@@ -36,6 +38,7 @@ internal sealed class TrainingCheckpoint(string directory, CnnTrainerOptions opt
             {
                 CompletedEpochs = int.Parse(meta["completed_epochs"], CultureInfo.InvariantCulture),
                 BatchesProcessed = long.Parse(meta["batches"], CultureInfo.InvariantCulture),
+                EpochBatches = meta.TryGetValue("epoch_batches", out var epochBatches) ? long.Parse(epochBatches, CultureInfo.InvariantCulture) : 0,
                 BestEpoch = int.Parse(meta["best_epoch"], CultureInfo.InvariantCulture),
                 BestMetric = meta.TryGetValue("best_metric", out var best) ? double.Parse(best, CultureInfo.InvariantCulture) : null,
                 EpochsWithoutImprovement = int.Parse(meta["epochs_without_improvement"], CultureInfo.InvariantCulture),
@@ -48,6 +51,22 @@ internal sealed class TrainingCheckpoint(string directory, CnnTrainerOptions opt
         finally
         {
             foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>Temporary files a killed process left behind (never under the final name: writes are renamed into place).</summary>
+    private void DeleteStaleTemporaries()
+    {
+        if (!Directory.Exists(directory)) return;
+        foreach (var stale in Directory.EnumerateFiles(directory, FileName + ".tmp-*"))
+        {
+            try
+            {
+                File.Delete(stale);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 
@@ -68,6 +87,7 @@ internal sealed class TrainingCheckpoint(string directory, CnnTrainerOptions opt
             ["fingerprint"] = fingerprint,
             ["completed_epochs"] = state.CompletedEpochs.ToString(CultureInfo.InvariantCulture),
             ["batches"] = state.BatchesProcessed.ToString(CultureInfo.InvariantCulture),
+            ["epoch_batches"] = state.EpochBatches.ToString(CultureInfo.InvariantCulture),
             ["best_epoch"] = state.BestEpoch.ToString(CultureInfo.InvariantCulture),
             ["epochs_without_improvement"] = state.EpochsWithoutImprovement.ToString(CultureInfo.InvariantCulture),
             ["stopped"] = state.Stopped ? "true" : "false",

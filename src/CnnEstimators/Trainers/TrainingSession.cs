@@ -59,11 +59,7 @@ internal sealed class TrainingSession : IDisposable
         for (int epoch = state.CompletedEpochs + 1; epoch <= options.Epochs && !state.Stopped; epoch++)
         {
             options.CancellationToken.ThrowIfCancellationRequested();
-            // Each epoch's randomness (dropout, augmentation, order) depends only on the seed and the
-            // epoch, so a run resumed from a checkpoint continues exactly as an uninterrupted one.
-            random.manual_seed(HashCode.Combine(seed, epoch, 0x5eed));
-            pipeline.Reseed(HashCode.Combine(seed, epoch));
-            var (trainAccuracy, trainLoss, imagesPerSecond, batches) = TrainEpoch(train, epoch);
+            var (trainAccuracy, trainLoss, imagesPerSecond, batches) = TrainEpoch(train, epoch, state, checkpoint);
             state.BatchesProcessed += batches;
             double? valAccuracy = null, valLoss = null;
             if (validation is not null) (valAccuracy, valLoss) = Evaluate(validation);
@@ -95,16 +91,31 @@ internal sealed class TrainingSession : IDisposable
         return (data, null);
     }
 
-    private (double Accuracy, double Loss, double ImagesPerSecond, long Batches) TrainEpoch(IDataView train, int epoch)
+    /// <summary>
+    /// One pass over the training data. The order depends only on the seed and the epoch, and each
+    /// batch's randomness (dropout, augmentation) only on the seed, epoch and batch number, so a run
+    /// resumed from a checkpoint, even one taken mid-epoch in another process, continues exactly as
+    /// an uninterrupted one: the batches the checkpoint already covers are read and skipped.
+    /// </summary>
+    private (double Accuracy, double Loss, double ImagesPerSecond, long Batches) TrainEpoch(IDataView train, int epoch, TrainingState state, TrainingCheckpoint? checkpoint)
     {
         model.train();
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
         long correct = 0, seen = 0, batches = 0;
-        using var producer = new BatchProducer(train, input, options.BatchSize, new Random(HashCode.Combine(seed, epoch)), options.CancellationToken);
+        var alreadyTrained = state.EpochBatches;
+        using var producer = new BatchProducer(train, input, options.BatchSize, new Random(TrainingSeeds.Mix(seed, epoch)), options.CancellationToken);
         foreach (var batch in producer.Batches())
         {
             options.CancellationToken.ThrowIfCancellationRequested();
+            if (batches < alreadyTrained)
+            {
+                producer.Release(batch);
+                batches++;
+                continue;
+            }
+            random.manual_seed(TrainingSeeds.Mix(seed, epoch, (int)batches, 1));
+            pipeline.Reseed(TrainingSeeds.Mix(seed, epoch, (int)batches, 2));
             using var scope = NewDisposeScope();
             var (x, y) = pipeline.Upload(batch, training: true);
             producer.Release(batch);
@@ -121,9 +132,16 @@ internal sealed class TrainingSession : IDisposable
             batches++;
             if (options.MetricsCallback is { } callback && batches % options.MetricsBatchInterval == 0)
                 callback(new TrainingMetrics(epoch, batches, false, (double)correct / seen, lossSum / seen, optimizers.LearningRate, null, null, seen / clock.Elapsed.TotalSeconds, 0));
+            if (checkpoint is not null && options.CheckpointEveryBatches > 0 && batches % options.CheckpointEveryBatches == 0)
+            {
+                state.EpochBatches = batches;
+                checkpoint.Save(model, optimizers, state);
+            }
         }
-        if (seen == 0) throw new InvalidOperationException("the training data has no rows");
-        return ((double)correct / seen, lossSum / seen, seen / clock.Elapsed.TotalSeconds, batches);
+        if (batches == 0) throw new InvalidOperationException("the training data has no rows");
+        state.EpochBatches = 0;
+        // A run resumed after its epoch's last batch has no batches of its own to report.
+        return seen == 0 ? (double.NaN, double.NaN, 0, batches) : ((double)correct / seen, lossSum / seen, seen / clock.Elapsed.TotalSeconds, batches);
     }
 
     private (double Accuracy, double Loss) Evaluate(IDataView validation)

@@ -10,6 +10,9 @@ internal sealed class TrainingState
 
     public int CompletedEpochs { get; set; }
     public long BatchesProcessed { get; set; }
+
+    /// <summary>Batches of the epoch after <see cref="CompletedEpochs"/> already trained (a mid-epoch checkpoint), else 0.</summary>
+    public long EpochBatches { get; set; }
     public int BestEpoch { get; set; }
     public double? BestMetric { get; set; }
     public int EpochsWithoutImprovement { get; set; }
