@@ -49,4 +49,17 @@ public sealed partial class ModelOperationsCatalog
         where TSrc : class
         where TDst : class, new() =>
         new(transformer, ignoreMissingColumns);
+
+    /// <summary>
+    /// Creates a thread-safe pool of prediction engines for <paramref name="transformer"/>: any number
+    /// of threads may call <see cref="PredictionEnginePool{TSrc, TDst}.Predict(TSrc)"/> at once, each
+    /// served by an engine of its own, with results equal to a single engine's.
+    /// </summary>
+    /// <param name="transformer">The fitted pipeline (its transformers must allow concurrent Transform calls, as CnnMl's do).</param>
+    /// <param name="ignoreMissingColumns">As for <see cref="CreatePredictionEngine{TSrc, TDst}"/>.</param>
+    /// <param name="maximumRetained">Most idle engines kept for reuse (default: twice the processor count).</param>
+    public PredictionEnginePool<TSrc, TDst> CreatePredictionEnginePool<TSrc, TDst>(ITransformer transformer, bool ignoreMissingColumns = true, int? maximumRetained = null)
+        where TSrc : class
+        where TDst : class, new() =>
+        new(transformer, ignoreMissingColumns, maximumRetained ?? 2 * Environment.ProcessorCount);
 }

@@ -8,7 +8,8 @@ namespace CnnMl;
 /// Runs a fitted pipeline on single examples (as ML.NET's PredictionEngine). The pipeline is bound
 /// to a one-row view of <typeparamref name="TSrc"/> once; each <see cref="Predict(TSrc)"/> reads that
 /// row through it. Not thread-safe: use one engine per thread (concurrent calls are detected and
-/// refused with an <see cref="InvalidOperationException"/>).
+/// refused with an <see cref="InvalidOperationException"/>), or a <see cref="PredictionEnginePool{TSrc, TDst}"/>
+/// (<c>mlContext.Model.CreatePredictionEnginePool</c>) to serve many threads.
 /// </summary>
 /// <typeparam name="TSrc">The input class; its public fields and properties are the input columns.</typeparam>
 /// <typeparam name="TDst">The output class; its members are filled from the output columns of the same name.</typeparam>
