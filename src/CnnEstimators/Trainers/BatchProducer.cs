@@ -70,8 +70,12 @@ internal sealed class BatchProducer : IDisposable
     private readonly Task worker;
     private Exception? failure;
 
-    public BatchProducer(IDataView data, TrainingInput input, int batchSize, Random? order, CancellationToken cancellation)
+    private readonly bool skipUnreadableImages;
+    private int skipped;
+
+    public BatchProducer(IDataView data, TrainingInput input, int batchSize, Random? order, CancellationToken cancellation, bool skipUnreadableImages = false)
     {
+        this.skipUnreadableImages = skipUnreadableImages;
         for (int i = 0; i < PoolSize; i++) free.Add(new ImageBatch(batchSize, input.ImageElements));
         var linked = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellation).Token;
         worker = Task.Factory.StartNew(() => Produce(data, input, batchSize, order, linked), linked, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -94,7 +98,16 @@ internal sealed class BatchProducer : IDisposable
                 labels(ref key);
                 if (key == 0 || key > classes)
                     throw new InvalidDataException($"row {row}: label column '{input.Label.Name}' has a missing or out-of-range key ({key}); labels must be keys 1..{classes}");
-                features(batch.Images.AsSpan(batch.Count * input.ImageElements, input.ImageElements), row);
+                try
+                {
+                    features(batch.Images.AsSpan(batch.Count * input.ImageElements, input.ImageElements), row);
+                }
+                catch (Exception e) when (skipUnreadableImages && e is InvalidDataException or InvalidOperationException)
+                {
+                    Interlocked.Increment(ref skipped);
+                    row++;
+                    continue;
+                }
                 batch.Labels[batch.Count] = key - 1;
                 batch.Count++;
                 row++;
@@ -125,6 +138,9 @@ internal sealed class BatchProducer : IDisposable
         batch.Count = 0;
         return batch;
     }
+
+    /// <summary>Rows skipped so far because their image could not be read (with skipping on).</summary>
+    public int SkippedImages => Volatile.Read(ref skipped);
 
     /// <summary>The batches in order; each must be handed back with <see cref="Release"/> before the next but two is produced.</summary>
     public IEnumerable<ImageBatch> Batches()

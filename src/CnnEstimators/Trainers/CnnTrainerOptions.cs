@@ -168,6 +168,13 @@ public abstract class CnnTrainerOptions
     /// <summary>Stops training (OperationCanceledException) between batches.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>
+    /// What an unreadable image (a missing or corrupt file, undecodable bytes) does to training:
+    /// false (default) stops with an error naming the file or row; true skips the row and counts it
+    /// in <see cref="TrainingMetrics.SkippedImages"/>.
+    /// </summary>
+    public bool SkipUnreadableImages { get; set; }
+
     /// <summary>Square input size for raw image bytes input (default: the architecture's default input size).</summary>
     public int? ImageSize { get; set; }
 

@@ -59,12 +59,12 @@ internal sealed class TrainingSession : IDisposable
         for (int epoch = state.CompletedEpochs + 1; epoch <= options.Epochs && !state.Stopped; epoch++)
         {
             options.CancellationToken.ThrowIfCancellationRequested();
-            var (trainAccuracy, trainLoss, imagesPerSecond, batches) = TrainEpoch(train, epoch, state, checkpoint);
+            var (trainAccuracy, trainLoss, imagesPerSecond, batches, skipped) = TrainEpoch(train, epoch, state, checkpoint);
             state.BatchesProcessed += batches;
             double? valAccuracy = null, valLoss = null;
             if (validation is not null) (valAccuracy, valLoss) = Evaluate(validation);
             options.MetricsCallback?.Invoke(new TrainingMetrics(epoch, state.BatchesProcessed, true, trainAccuracy, trainLoss,
-                optimizers.LearningRate, valAccuracy, valLoss, imagesPerSecond, 0));
+                optimizers.LearningRate, valAccuracy, valLoss, imagesPerSecond, skipped));
             optimizers.StepEpoch();
             state.Track(epoch, valAccuracy, valLoss, options, model);
             state.CompletedEpochs = epoch;
@@ -97,14 +97,14 @@ internal sealed class TrainingSession : IDisposable
     /// resumed from a checkpoint, even one taken mid-epoch in another process, continues exactly as
     /// an uninterrupted one: the batches the checkpoint already covers are read and skipped.
     /// </summary>
-    private (double Accuracy, double Loss, double ImagesPerSecond, long Batches) TrainEpoch(IDataView train, int epoch, TrainingState state, TrainingCheckpoint? checkpoint)
+    private (double Accuracy, double Loss, double ImagesPerSecond, long Batches, int Skipped) TrainEpoch(IDataView train, int epoch, TrainingState state, TrainingCheckpoint? checkpoint)
     {
         model.train();
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
         long correct = 0, seen = 0, batches = 0;
         var alreadyTrained = state.EpochBatches;
-        using var producer = new BatchProducer(train, input, options.BatchSize, new Random(TrainingSeeds.Mix(seed, epoch)), options.CancellationToken);
+        using var producer = new BatchProducer(train, input, options.BatchSize, new Random(TrainingSeeds.Mix(seed, epoch)), options.CancellationToken, options.SkipUnreadableImages);
         foreach (var batch in producer.Batches())
         {
             options.CancellationToken.ThrowIfCancellationRequested();
@@ -131,17 +131,18 @@ internal sealed class TrainingSession : IDisposable
             seen += n;
             batches++;
             if (options.MetricsCallback is { } callback && batches % options.MetricsBatchInterval == 0)
-                callback(new TrainingMetrics(epoch, batches, false, (double)correct / seen, lossSum / seen, optimizers.LearningRate, null, null, seen / clock.Elapsed.TotalSeconds, 0));
+                callback(new TrainingMetrics(epoch, batches, false, (double)correct / seen, lossSum / seen, optimizers.LearningRate, null, null, seen / clock.Elapsed.TotalSeconds, producer.SkippedImages));
             if (checkpoint is not null && options.CheckpointEveryBatches > 0 && batches % options.CheckpointEveryBatches == 0)
             {
                 state.EpochBatches = batches;
                 checkpoint.Save(model, optimizers, state);
             }
         }
-        if (batches == 0) throw new InvalidOperationException("the training data has no rows");
+        if (batches == 0)
+            throw new InvalidOperationException(producer.SkippedImages > 0 ? $"every one of the {producer.SkippedImages} training images was unreadable and skipped" : "the training data has no rows");
         state.EpochBatches = 0;
         // A run resumed after its epoch's last batch has no batches of its own to report.
-        return seen == 0 ? (double.NaN, double.NaN, 0, batches) : ((double)correct / seen, lossSum / seen, seen / clock.Elapsed.TotalSeconds, batches);
+        return seen == 0 ? (double.NaN, double.NaN, 0, batches, producer.SkippedImages) : ((double)correct / seen, lossSum / seen, seen / clock.Elapsed.TotalSeconds, batches, producer.SkippedImages);
     }
 
     private (double Accuracy, double Loss) Evaluate(IDataView validation)
@@ -149,7 +150,7 @@ internal sealed class TrainingSession : IDisposable
         model.eval();
         double lossSum = 0;
         long correct = 0, seen = 0;
-        using var producer = new BatchProducer(validation, input, options.BatchSize, null, options.CancellationToken);
+        using var producer = new BatchProducer(validation, input, options.BatchSize, null, options.CancellationToken, options.SkipUnreadableImages);
         using var inference = inference_mode();
         foreach (var batch in producer.Batches())
         {
