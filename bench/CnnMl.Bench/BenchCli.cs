@@ -11,6 +11,7 @@ public static class BenchCli
     public static readonly IReadOnlyDictionary<string, IWorkload> Workloads = new Dictionary<string, IWorkload>
     {
         ["train-step"] = new TrainStepWorkload(),
+        ["train-accuracy"] = new TrainAccuracyWorkload(),
         ["info"] = new InfoWorkload(),
     };
 
