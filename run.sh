@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job: trains a small CNN on the embedded Fashion-MNIST and prints its metrics.
-# Extra arguments go to the console app (./run.sh --help).
+# The main job: trains LeNet-5 on the embedded Fashion-MNIST through the pipeline (cnnml train) and prints its metrics.
+# Extra arguments go to the console app: ./run.sh --help, ./run.sh models, ./run.sh binding-demo.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/bootstrap.sh

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using CnnMl.ConsoleApp.Data;
+
+namespace CnnMl.ConsoleApp.Commands;
+
+/// <summary>Options several commands share, created fresh per command.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Dataset(string description) => new("--dataset", "-d")
+    {
+        Description = $"{description}: {DatasetSpec.Help}",
+        DefaultValueFactory = _ => "fashion-mnist",
+    };
+
+    public static Option<int?> Limit(string description) => new("--limit") { Description = description };
+
+    public static Option<int> Seed() => new("--seed") { Description = "Seed of weights, shuffling and splits", DefaultValueFactory = _ => 1 };
+
+    public static Option<int?> Threads() => new("--threads") { Description = "libtorch intra-op threads (default: libtorch's choice, all cores)" };
+
+    public static Option<string> ModelFile(bool required) => new("--model", "-m")
+    {
+        Description = "The model zip written by 'cnnml train'",
+        Required = required,
+    };
+
+    /// <summary>Applies --threads (at least 1); without it, <paramref name="fallback"/> when given.</summary>
+    public static void ApplyThreads(int? threads, int? fallback = null)
+    {
+        if ((threads ?? fallback) is not { } n) return;
+        if (n < 1) throw new UsageException($"--threads must be at least 1, got {n}");
+        CnnMl.Torch.torch.set_num_threads(n);
+    }
+
+    /// <summary>Checks --limit (at least 1 when given).</summary>
+    public static int? CheckLimit(int? limit) =>
+        limit is < 1 ? throw new UsageException($"--limit must be at least 1, got {limit}") : limit;
+
+    /// <summary>Counts the rows of a view with a cursor over no columns.</summary>
+    /// <remarks>GetRowCount is not trusted: TrainTestSplit's views report their source's count.</remarks>
+    public static long CountRows(IDataView data)
+    {
+        long count = 0;
+        using var cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
+        while (cursor.MoveNext()) count++;
+        return count;
+    }
+}

@@ -1,0 +1,172 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using CnnMl.ConsoleApp.Data;
+using CnnMl.ConsoleApp.Output;
+using CnnMl.Models;
+using CnnMl.Trainers;
+using static CnnMl.Torch.torch;
+
+namespace CnnMl.ConsoleApp.Commands;
+
+/// <summary>
+/// <c>cnnml train</c>: fits a zoo network through the pipeline (image transforms for folders, then
+/// the CNN trainer), shows progress, prints the per-epoch table, the test metrics and the confusion
+/// table, and writes the model zip and the training-curves SVG.
+/// </summary>
+internal static class TrainCommand
+{
+    /// <summary>The recipe of ./run.sh (LeNet-5, Adam, one epoch); see the README for its accuracy.</summary>
+    public const string DefaultModel = "lenet5";
+    public const int DefaultEpochs = 1, DefaultBatchSize = 64;
+    public const double DefaultLearningRate = 5e-3;
+
+    private sealed record Settings(string Model, DatasetSpec Dataset, int Epochs, int BatchSize, double LearningRate, CnnOptimizer Optimizer,
+        double WeightDecay, int? Limit, double ValidationFraction, TrainingDevice Device, int Seed, string Output, string Curves, string? CheckpointDirectory);
+
+    public static Command Create(Terminal terminal)
+    {
+        var model = new Option<string>("--model", "-m") { Description = "Zoo name of the network (see 'cnnml models')", DefaultValueFactory = _ => DefaultModel };
+        var dataset = CommonOptions.Dataset("Training data");
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => DefaultEpochs };
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per training step", DefaultValueFactory = _ => DefaultBatchSize };
+        var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => DefaultLearningRate };
+        var optimizer = new Option<CnnOptimizer>("--optimizer") { Description = "Optimizer", DefaultValueFactory = _ => CnnOptimizer.Adam };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "L2 penalty (decoupled for AdamW)", DefaultValueFactory = _ => 0 };
+        var limit = CommonOptions.Limit("Use at most N training and N test images");
+        var validation = new Option<double>("--validation-fraction") { Description = "Share of the training images held out for validation (0: none)", DefaultValueFactory = _ => 0.1 };
+        var device = new Option<TrainingDevice>("--device") { Description = "Where to train", DefaultValueFactory = _ => TrainingDevice.Auto };
+        var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
+        var output = new Option<string?>("--output", "-o") { Description = "Model zip to write (default: artifacts/cnnml/<model>.zip)" };
+        var curves = new Option<string?>("--curves") { Description = "Training-curves SVG to write (default: next to the model, .curves.svg)" };
+        var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Folder for per-epoch checkpoints; a rerun resumes from it" };
+
+        var command = new Command("train", "Train a zoo network on a dataset; writes the model zip and a training-curves SVG")
+        {
+            model, dataset, epochs, batchSize, lr, optimizer, weightDecay, limit, validation, device, seed, threads, output, curves, checkpoints,
+        };
+        command.SetAction(result =>
+        {
+            var info = ModelZoo.Describe(result.GetValue(model)!);
+            // Small networks train fastest on one thread: their kernels are too short to share (DESIGN).
+            CommonOptions.ApplyThreads(result.GetValue(threads), fallback: info.DefaultInputSize <= 32 ? 1 : null);
+            var name = info.Name;
+            var outputPath = result.GetValue(output) ?? Path.Combine("artifacts", "cnnml", $"{name}.zip");
+            var settings = new Settings(name, DatasetSpec.Parse(result.GetValue(dataset)!), result.GetValue(epochs), result.GetValue(batchSize), result.GetValue(lr),
+                result.GetValue(optimizer), result.GetValue(weightDecay), CommonOptions.CheckLimit(result.GetValue(limit)), result.GetValue(validation),
+                result.GetValue(device), result.GetValue(seed), outputPath, result.GetValue(curves) ?? Path.ChangeExtension(outputPath, ".curves.svg"),
+                result.GetValue(checkpoints));
+            return Run(settings, terminal);
+        });
+        return command;
+    }
+
+    private static void Validate(Settings s)
+    {
+        if (s.Epochs < 1) throw new UsageException($"--epochs must be at least 1, got {s.Epochs}");
+        if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}");
+        if (!(s.LearningRate > 0) || double.IsInfinity(s.LearningRate)) throw new UsageException($"--lr must be a positive number, got {s.LearningRate}");
+        if (s.WeightDecay < 0) throw new UsageException($"--weight-decay must not be negative, got {s.WeightDecay}");
+        if (!(s.ValidationFraction >= 0 && s.ValidationFraction < 1)) throw new UsageException($"--validation-fraction must be in [0, 1), got {s.ValidationFraction}");
+    }
+
+    private static int Run(Settings s, Terminal terminal)
+    {
+        Validate(s);
+        var inv = CultureInfo.InvariantCulture;
+        var clock = Stopwatch.StartNew();
+        var ml = new MLContext(seed: s.Seed);
+        var info = ModelZoo.Describe(s.Model);
+
+        var trainRaw = s.Dataset.Load(ml, DatasetPart.Train, s.Limit, s.Seed);
+        var testRaw = s.Dataset.Load(ml, DatasetPart.Test, s.Limit, s.Seed);
+        IDataView train = trainRaw, validation = null!;
+        var hasValidation = s.ValidationFraction > 0;
+        if (hasValidation)
+        {
+            var split = ml.Data.TrainTestSplit(trainRaw, s.ValidationFraction, seed: s.Seed);
+            (train, validation) = (split.TrainSet, split.TestSet);
+        }
+
+        // Image folders go through the image transforms, which become part of the saved model.
+        var fromPaths = ImageInput.HasPaths(trainRaw.Schema);
+        var channels = fromPaths ? info.DefaultInChannels : FeatureChannels(trainRaw);
+        IEstimator<ITransformer>? images = fromPaths ? ImageInput.Pipeline(ml, channels, info.DefaultInputSize, info.DefaultInputSize) : null;
+        if (images is not null && hasValidation) validation = images.Fit(validation).Transform(validation);
+
+        var trainRows = CommonOptions.CountRows(train);
+        if (trainRows == 0) throw new InvalidDataException($"{s.Dataset.DisplayName} has no training images");
+        var batches = (trainRows + s.BatchSize - 1) / s.BatchSize;
+        var progress = new TrainingProgress(terminal, s.Epochs, batches, s.BatchSize);
+        var normalization = info.Normalization.ForChannels(channels);
+        var options = new CnnTrainer.Options
+        {
+            Architecture = info.Name,
+            Epochs = s.Epochs,
+            BatchSize = s.BatchSize,
+            LearningRate = s.LearningRate,
+            Optimizer = s.Optimizer,
+            WeightDecay = s.WeightDecay,
+            Seed = s.Seed,
+            Device = s.Device,
+            CheckpointDirectory = s.CheckpointDirectory,
+            ValidationSet = hasValidation ? validation : null,
+            MetricsCallback = progress.Report,
+            MetricsBatchInterval = (int)Math.Max(1, batches / 40),
+            Augmentation = new AugmentationOptions { NormalizeMean = normalization.Mean, NormalizeStd = normalization.Std },
+        };
+        var trainer = ml.MulticlassClassification.Trainers.Cnn(options);
+        IEstimator<ITransformer> pipeline = images is null ? trainer : images.Append(trainer);
+
+        terminal.Heading($"cnnml train: {info.Name} ({info.Family}) on {s.Dataset.DisplayName}");
+        terminal.Line(string.Format(inv, "data: {0:N0} training, {1} validation, {2:N0} test images{3}",
+            trainRows, hasValidation ? CommonOptions.CountRows(validation).ToString("N0", inv) : "no", CommonOptions.CountRows(testRaw),
+            fromPaths ? $", resized to {channels}x{info.DefaultInputSize}x{info.DefaultInputSize}" : ""));
+        terminal.Line(string.Format(inv, "recipe: {0} lr {1}, weight decay {2}, batch {3}, {4} epoch{5}, seed {6}; libtorch {7}, {8} thread{9}",
+            s.Optimizer, s.LearningRate, s.WeightDecay, s.BatchSize, s.Epochs, s.Epochs == 1 ? "" : "s", s.Seed, __version__, get_num_threads(), get_num_threads() == 1 ? "" : "s"));
+
+        var fitClock = Stopwatch.StartNew();
+        var model = progress.Run(() => pipeline.Fit(train));
+        var fitSeconds = fitClock.Elapsed.TotalSeconds;
+        var network = Find(model);
+        terminal.Line(string.Format(inv, "trained {0:N0} parameters in {1:F1} s", network.Model.parameters().Sum(p => p.numel()), fitSeconds));
+        PrintEpochs(terminal, progress.History);
+
+        var scored = model.Transform(testRaw);
+        var metrics = ml.MulticlassClassification.Evaluate(scored);
+        MetricsReport.Print(terminal, $"test metrics ({s.Dataset.DisplayName})", metrics, CommonOptions.CountRows(testRaw));
+
+        if (Path.GetDirectoryName(Path.GetFullPath(s.Output)) is { } folder) Directory.CreateDirectory(folder);
+        ml.Model.Save(model, trainRaw.Schema, s.Output);
+        TrainingCurvesSvg.Write(progress.History, $"{info.Name} on {s.Dataset.DisplayName}: training curves", s.Curves);
+        terminal.Line();
+        terminal.Line(string.Format(inv, "test accuracy {0:P2}; total time {1:F1} s", metrics.MicroAccuracy, clock.Elapsed.TotalSeconds));
+        terminal.Line($"model:  {Path.GetFullPath(s.Output)}");
+        terminal.Line($"curves: {Path.GetFullPath(s.Curves)}");
+        network.Dispose();
+        return 0;
+    }
+
+    private static int FeatureChannels(IDataView data) =>
+        data.Schema.GetColumnOrNull("Features")?.Type is VectorDataViewType { Dimensions: [var c, _, _] } ? c : 1;
+
+    private static CnnClassificationTransformer Find(ITransformer model) => model switch
+    {
+        CnnClassificationTransformer cnn => cnn,
+        IEnumerable<ITransformer> chain => chain.OfType<CnnClassificationTransformer>().Last(),
+        _ => throw new InvalidOperationException("the fitted pipeline holds no CNN"),
+    };
+
+    private static void PrintEpochs(Terminal terminal, TrainingHistory history)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        terminal.Table(["epoch", "train loss", "train accuracy", "validation loss", "validation accuracy", "learning rate", "images/s"],
+            history.Epochs.Select(m => (IReadOnlyList<string>)new[]
+            {
+                m.Epoch.ToString(inv), m.TrainCrossEntropy.ToString("F4", inv), m.TrainAccuracy.ToString("P2", inv),
+                m.ValidationCrossEntropy?.ToString("F4", inv) ?? "-", m.ValidationAccuracy?.ToString("P2", inv) ?? "-",
+                m.LearningRate.ToString("G4", inv), m.ImagesPerSecond.ToString("N0", inv),
+            }), new HashSet<int> { 0, 1, 2, 3, 4, 5, 6 });
+    }
+}

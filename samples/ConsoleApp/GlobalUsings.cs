@@ -1,0 +1,2 @@
+global using CnnMl;
+global using CnnMl.Data;
