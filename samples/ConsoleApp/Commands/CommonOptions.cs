@@ -16,7 +16,7 @@ internal static class CommonOptions
 
     public static Option<int> Seed() => new("--seed") { Description = "Seed of weights, shuffling and splits", DefaultValueFactory = _ => 1 };
 
-    public static Option<int?> Threads() => new("--threads") { Description = "libtorch intra-op threads (default: libtorch's choice, all cores)" };
+    public static Option<int?> Threads(string description = "libtorch intra-op threads (default: libtorch's choice, all cores)") => new("--threads") { Description = description };
 
     public static Option<string> ModelFile(bool required) => new("--model", "-m")
     {

@@ -37,7 +37,7 @@ internal static class TrainCommand
         var validation = new Option<double>("--validation-fraction") { Description = "Share of the training images held out for validation (0: none)", DefaultValueFactory = _ => 0.1 };
         var device = new Option<TrainingDevice>("--device") { Description = "Where to train", DefaultValueFactory = _ => TrainingDevice.Auto };
         var seed = CommonOptions.Seed();
-        var threads = CommonOptions.Threads();
+        var threads = CommonOptions.Threads("libtorch intra-op threads (default: 1 for networks of inputs up to 32x32, which train fastest on one, else all cores)");
         var output = new Option<string?>("--output", "-o") { Description = "Model zip to write (default: artifacts/cnnml/<model>.zip)" };
         var curves = new Option<string?>("--curves") { Description = "Training-curves SVG to write (default: next to the model, .curves.svg)" };
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Folder for per-epoch checkpoints; a rerun resumes from it" };
