@@ -129,7 +129,7 @@ public sealed partial class DataOperationsCatalog
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return new RowFilterDataView(input, Array.Empty<string>(), _ => () => true, 0, count);
+        return new RowFilterDataView(input, Array.Empty<string>(), null, 0, count);
     }
 
     /// <summary>All rows but the first <paramref name="count"/>.</summary>
@@ -137,7 +137,7 @@ public sealed partial class DataOperationsCatalog
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return new RowFilterDataView(input, Array.Empty<string>(), _ => () => true, count);
+        return new RowFilterDataView(input, Array.Empty<string>(), null, count);
     }
 
     /// <summary>Rows whose numeric (or key) value in <paramref name="columnName"/> is in [lowerBound, upperBound).</summary>

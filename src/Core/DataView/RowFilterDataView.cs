@@ -10,11 +10,12 @@ internal sealed class RowFilterDataView : IDataView
 {
     private readonly IDataView source;
     private readonly IReadOnlyList<string> predicateColumns;
-    private readonly Func<DataViewRow, Func<bool>> makePredicate;
+    private readonly Func<DataViewRow, Func<bool>>? makePredicate;
     private readonly long skip;
     private readonly long take;
 
-    public RowFilterDataView(IDataView source, IReadOnlyList<string> predicateColumns, Func<DataViewRow, Func<bool>> makePredicate, long skip = 0, long take = long.MaxValue)
+    /// <summary>A view of the rows for which the predicate holds (null: every row), after skipping and up to a count.</summary>
+    public RowFilterDataView(IDataView source, IReadOnlyList<string> predicateColumns, Func<DataViewRow, Func<bool>>? makePredicate, long skip = 0, long take = long.MaxValue)
     {
         this.source = source;
         this.predicateColumns = predicateColumns;
@@ -27,14 +28,15 @@ internal sealed class RowFilterDataView : IDataView
     public bool CanShuffle => false;
     public DataViewSchema Schema => source.Schema;
 
+    /// <summary>Known without a pass only when no predicate filters rows (skip and take alone).</summary>
     public long? GetRowCount() =>
-        predicateColumns.Count == 0 && source.GetRowCount() is { } n ? Math.Max(0, Math.Min(n - skip, take)) : null;
+        makePredicate is null && source.GetRowCount() is { } n ? Math.Max(0, Math.Min(n - skip, take)) : null;
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         var needed = columnsNeeded.Select(c => c.Index).Concat(predicateColumns.Select(n => source.Schema[n].Index)).Distinct();
         var input = source.GetRowCursor(needed.Select(i => source.Schema[i]));
-        return new Cursor(this, input, makePredicate(input));
+        return new Cursor(this, input, makePredicate?.Invoke(input) ?? (() => true));
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>

@@ -118,6 +118,7 @@ public sealed class DataOperationsTests
         var train = Ids(split.TrainSet);
         var test = Ids(split.TestSet);
         Assert.AreEqual(0, train.Intersect(test).Count());
+        Assert.IsNull(split.TestSet.GetRowCount(), "a split's row count is not known without a pass");
         Assert.AreEqual(1000, train.Length + test.Length);
         Assert.IsTrue(test.Length is > 150 and < 250, $"test fraction 0.2 gave {test.Length} of 1000");
         CollectionAssert.AreEqual(test, Ids(ml.Data.TrainTestSplit(data, testFraction: 0.2, seed: 5).TestSet), "same seed, same split");
