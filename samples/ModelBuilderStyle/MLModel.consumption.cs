@@ -7,21 +7,16 @@ namespace ModelBuilderStyle;
 
 public partial class MLModel
 {
-    /// <summary>
-    /// One image to classify. Model Builder's ModelInput carries the image as <c>byte[] ImageSource</c>;
-    /// CnnMl's trainer does not take raw image bytes yet and no transform decodes a bytes column, so
-    /// here the image is named by its file path (<c>ImagePath</c>) and loaded with LoadImages.
-    /// </summary>
+    /// <summary>One image to classify, as Model Builder declares it: the encoded image bytes and its label.</summary>
     public class ModelInput
     {
         [ColumnName(@"Label")]
         public string Label { get; set; } = "";
 
-        [ColumnName(@"ImagePath")]
-        public string ImagePath { get; set; } = "";
+        [ColumnName(@"ImageSource")]
+        public byte[] ImageSource { get; set; } = [];
     }
 
-    /// <summary>The model's answer: the predicted label and one probability per class.</summary>
     public class ModelOutput
     {
         [ColumnName(@"PredictedLabel")]

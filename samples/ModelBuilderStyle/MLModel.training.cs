@@ -1,9 +1,8 @@
 // The training half of the layout ML.NET Model Builder generates (MLModel.training.cs). Model
 // Builder's image pipeline is MapValueToKey -> ImageClassification(featureColumnName: "ImageSource")
-// -> MapKeyToValue; CnnMl decodes the files with the image transforms and trains LeNet on the pixels.
+// -> MapKeyToValue; here a CnnMl trainer takes the same encoded image bytes, decodes and resizes them.
 using CnnMl;
 using CnnMl.Trainers;
-using CnnMl.Transforms.Image;
 
 namespace ModelBuilderStyle;
 
@@ -13,6 +12,7 @@ public partial class MLModel
     public static LeNetTrainer.Options TrainerOptions { get; set; } = new()
     {
         Variant = "lenet_20_50",
+        FeatureColumnName = "ImageSource",
         Epochs = 1,
         BatchSize = 32,
         Optimizer = CnnOptimizer.Adam,
@@ -29,7 +29,7 @@ public partial class MLModel
         SaveModel(mlContext, model, data, outputModelPath);
     }
 
-    /// <summary>The rows of an image folder: the subfolder name as Label, the file as ImagePath.</summary>
+    /// <summary>The rows of an image folder: the subfolder name as Label, the file's bytes as ImageSource.</summary>
     public static IDataView LoadImageFromFolder(MLContext mlContext, string folder)
     {
         var extensions = new[] { ".png", ".jpg", ".jpeg", ".bmp" };
@@ -37,7 +37,7 @@ public partial class MLModel
             .SelectMany(classFolder => Directory.EnumerateFiles(classFolder, "*", SearchOption.AllDirectories)
                 .Where(file => extensions.Contains(Path.GetExtension(file).ToLowerInvariant()))
                 .OrderBy(file => file, StringComparer.Ordinal)
-                .Select(file => new ModelInput { Label = Path.GetFileName(classFolder), ImagePath = Path.GetFullPath(file) }))
+                .Select(file => new ModelInput { Label = Path.GetFileName(classFolder), ImageSource = File.ReadAllBytes(file) }))
             .ToArray();
         if (rows.Length == 0) throw new InvalidDataException($"'{folder}' holds no images in class subfolders");
         return mlContext.Data.ShuffleRows(mlContext.Data.LoadFromEnumerable(rows), seed: 1);
@@ -57,15 +57,10 @@ public partial class MLModel
         return model;
     }
 
-    /// <summary>The training pipeline: label to key, image file to 28x28 gray pixels, LeNet, key back to label.</summary>
+    /// <summary>The training pipeline: label to key, LeNet on the image bytes (decoded to 28x28 gray by the trainer), key back to label.</summary>
     public static IEstimator<ITransformer> BuildPipeline(MLContext mlContext)
     {
         var pipeline = mlContext.Transforms.Conversion.MapValueToKey(outputColumnName: @"Label", inputColumnName: @"Label")
-            .Append(mlContext.Transforms.LoadImages(outputColumnName: @"ImageObject", imageFolder: null, inputColumnName: @"ImagePath"))
-            .Append(mlContext.Transforms.ResizeImages(outputColumnName: @"ImageObject", imageWidth: 28, imageHeight: 28, inputColumnName: @"ImageObject"))
-            .Append(mlContext.Transforms.ConvertToGrayscale(outputColumnName: @"ImageObject"))
-            .Append(mlContext.Transforms.ExtractPixels(outputColumnName: @"Features", inputColumnName: @"ImageObject",
-                colorsToExtract: ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255))
             .Append(mlContext.MulticlassClassification.Trainers.LeNet(TrainerOptions))
             .Append(mlContext.Transforms.Conversion.MapKeyToValue(outputColumnName: @"PredictedLabel", inputColumnName: @"PredictedLabel"));
         return pipeline;

@@ -31,7 +31,7 @@ MLModel.PrintMulticlassClassificationMetrics(MLModel.Evaluate(mlContext, model, 
 foreach (var file in Directory.GetDirectories(testFolder).OrderBy(d => d, StringComparer.Ordinal).Take(4)
              .Select(d => Directory.GetFiles(d).OrderBy(f => f, StringComparer.Ordinal).First()))
 {
-    var input = new MLModel.ModelInput { ImagePath = file };
+    var input = new MLModel.ModelInput { ImageSource = File.ReadAllBytes(file) };
     var output = MLModel.Predict(input);
     var top = MLModel.GetSortedScoresWithLabels(output).Take(3).Select(p => $"{p.Key} {p.Value:P1}");
     Console.WriteLine($"{Path.GetFileName(Path.GetDirectoryName(file))}/{Path.GetFileName(file)}: predicted {output.PredictedLabel} ({string.Join(", ", top)})");
