@@ -155,6 +155,23 @@ public sealed class OptimizerTests
     }
 
     [TestMethod]
+    public void LoadingStateRestoresMomentumAndWeightDecay()
+    {
+        using var a = new nn.Parameter(ones(3));
+        using var b = new nn.Parameter(ones(3));
+        using var sgd = optim.SGD(new[] { a }, 0.1, momentum: 0.8, weight_decay: 0.01);
+        using var adam = optim.AdamW(new[] { a }, 0.1, weight_decay: 0.05);
+        using var sgdTarget = optim.SGD(new[] { b }, 0.2);
+        using var adamTarget = optim.AdamW(new[] { b }, 0.2);
+        using (var state = sgd.state_dict()) sgdTarget.load_state_dict(state);
+        using (var state = adam.state_dict()) adamTarget.load_state_dict(state);
+        Assert.AreEqual(0.1, sgdTarget.LearningRate);
+        Assert.AreEqual(0.8, sgdTarget.Momentum);
+        Assert.AreEqual(0.01, sgdTarget.WeightDecay);
+        Assert.AreEqual(0.05, adamTarget.WeightDecay);
+    }
+
+    [TestMethod]
     public void LoadingStateOfOtherShapesFails()
     {
         using var a = new nn.Parameter(ones(3));

@@ -63,6 +63,7 @@ public sealed class Adam : torch.optim.Optimizer
 
     private protected override void LoadState(torch.optim.OptimizerState state)
     {
+        if (state.Values.TryGetValue("weight_decay", out var weightDecay)) WeightDecay = weightDecay;
         LoadSlots("exp_avg", expAvgs, state);
         LoadSlots("exp_avg_sq", expAvgSqs, state);
         LoadSlots("max_exp_avg_sq", maxExpAvgSqs, state);

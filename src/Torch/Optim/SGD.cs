@@ -44,7 +44,12 @@ public sealed class SGD : torch.optim.Optimizer
         SaveSlots("momentum_buffer", momentumBuffers, tensors);
     }
 
-    private protected override void LoadState(torch.optim.OptimizerState state) => LoadSlots("momentum_buffer", momentumBuffers, state);
+    private protected override void LoadState(torch.optim.OptimizerState state)
+    {
+        if (state.Values.TryGetValue("momentum", out var momentum)) Momentum = momentum;
+        if (state.Values.TryGetValue("weight_decay", out var weightDecay)) WeightDecay = weightDecay;
+        LoadSlots("momentum_buffer", momentumBuffers, state);
+    }
 
     private protected override void FreeState()
     {
