@@ -7,7 +7,7 @@ namespace CnnMl.DataView;
 /// Keeps the rows of its source in memory after the first full read (all visible columns, or the
 /// prefetched ones at once), so later passes and shuffling cost no recomputation.
 /// </summary>
-internal sealed class CachedDataView : IDataView
+internal sealed class CachedDataView : OrderedRowsDataView
 {
     private readonly IDataView source;
     private readonly object gate = new();
@@ -15,16 +15,27 @@ internal sealed class CachedDataView : IDataView
     private DataViewRowId[] ids = Array.Empty<DataViewRowId>();
     private int count;
 
-    public CachedDataView(IDataView source, params string[] columnsToPrefetch)
+    public CachedDataView(IDataView source, params string[] columnsToPrefetch) : base(source.Schema)
     {
         this.source = source;
         foreach (var name in columnsToPrefetch) _ = source.Schema[name];
         if (columnsToPrefetch.Length > 0) Fill();
     }
 
-    public bool CanShuffle => true;
-    public DataViewSchema Schema => source.Schema;
-    public long? GetRowCount() => columns is null ? source.GetRowCount() : count;
+    public override long? GetRowCount() => columns is null ? source.GetRowCount() : count;
+
+    protected override string Description => "cache";
+
+    protected override int[] RowOrder()
+    {
+        Fill();
+        return Enumerable.Range(0, count).ToArray();
+    }
+
+    protected override DataViewRowId RowId(int row) => ids[row];
+
+    protected override Delegate MakeGetter(DataViewSchema.Column column, Func<int> row) =>
+        (columns![column.Index] ?? throw new InvalidOperationException($"column '{column.Name}' is hidden and was not cached")).Getter(row, column);
 
     private void Fill()
     {
@@ -50,42 +61,11 @@ internal sealed class CachedDataView : IDataView
         }
     }
 
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
-    {
-        Fill();
-        var order = Enumerable.Range(0, count).ToArray();
-        rand?.Shuffle(order);
-        return new Cursor(this, order, columnsNeeded.Select(c => c.Index).ToHashSet());
-    }
-
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
-        new[] { GetRowCursor(columnsNeeded, rand) };
-
-    private sealed class Cursor(CachedDataView parent, int[] order, HashSet<int> active) : DataViewRowCursor
-    {
-        private long position = -1;
-
-        public override long Position => position;
-        public override long Batch => 0;
-        public override DataViewSchema Schema => parent.Schema;
-        public override bool IsColumnActive(DataViewSchema.Column column) => active.Contains(column.Index);
-        public override bool MoveNext() => ++position < order.Length;
-        private int Row => order[checked((int)position)];
-
-        public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId value) => value = parent.ids[Row];
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            var buffer = parent.columns![column.Index] ?? throw new InvalidOperationException($"column '{column.Name}' is hidden and was not cached");
-            return buffer.Getter<TValue>(() => Row, column);
-        }
-    }
-
     /// <summary>The values of one column, copied row by row from a cursor.</summary>
     private abstract class ColumnBuffer
     {
         public abstract void Append();
-        public abstract ValueGetter<TValue> Getter<TValue>(Func<int> row, DataViewSchema.Column column);
+        public abstract Delegate Getter(Func<int> row, DataViewSchema.Column column);
 
         public static ColumnBuffer Create(DataViewRow cursor, DataViewSchema.Column column)
         {
@@ -106,12 +86,7 @@ internal sealed class CachedDataView : IDataView
             values.Add(value);
         }
 
-        public override ValueGetter<TValue> Getter<TValue>(Func<int> row, DataViewSchema.Column c)
-        {
-            if (typeof(TValue) != typeof(T)) throw new InvalidOperationException($"column '{c.Name}' holds {typeof(T).Name}, not {typeof(TValue).Name}");
-            ValueGetter<T> getter = CopyingGetter(row);
-            return (ValueGetter<TValue>)(Delegate)getter;
-        }
+        public override Delegate Getter(Func<int> row, DataViewSchema.Column c) => CopyingGetter(row);
 
         private ValueGetter<T> CopyingGetter(Func<int> row)
         {

@@ -1,4 +1,5 @@
 using CnnMl.Data;
+using CnnMl.DataView;
 using CnnMl.Datasets.Views;
 
 namespace CnnMl.Datasets.Folders;

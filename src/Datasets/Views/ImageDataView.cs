@@ -1,4 +1,5 @@
 using CnnMl.Data;
+using CnnMl.DataView;
 
 namespace CnnMl.Datasets.Views;
 

@@ -1,25 +1,35 @@
 using CnnMl.Data;
 
-namespace CnnMl.Datasets.Views;
+namespace CnnMl.DataView;
 
 /// <summary>
-/// Base of the dataset views: rows held in memory and visited in a fixed index order (or a
+/// Base of views over rows held in memory (datasets, caches), visited in an index order (or a
 /// shuffled copy of it when a cursor gets a <see cref="Random"/>). Subclasses describe the schema
 /// and make one typed getter per column from a function giving the current row index.
 /// </summary>
 internal abstract class OrderedRowsDataView : IDataView
 {
-    private readonly int[] order;
+    private readonly int[]? order;
 
+    /// <summary>A view whose rows are visited in <paramref name="order"/>.</summary>
     protected OrderedRowsDataView(DataViewSchema schema, int[] order)
     {
         Schema = schema;
         this.order = order;
     }
 
+    /// <summary>A view that gives its row order later, by overriding <see cref="RowOrder"/>.</summary>
+    protected OrderedRowsDataView(DataViewSchema schema) => Schema = schema;
+
     public bool CanShuffle => true;
     public DataViewSchema Schema { get; }
-    public long? GetRowCount() => order.Length;
+    public virtual long? GetRowCount() => RowOrder().Length;
+
+    /// <summary>The row indices a cursor visits when not shuffled.</summary>
+    protected virtual int[] RowOrder() => order ?? throw new InvalidOperationException("the view has no row order");
+
+    /// <summary>The id of a row (by default its index).</summary>
+    protected virtual DataViewRowId RowId(int row) => new((ulong)row, 0);
 
     /// <summary>What the error names when a column of another view is asked for ("dataset", "image folder").</summary>
     protected abstract string Description { get; }
@@ -30,10 +40,10 @@ internal abstract class OrderedRowsDataView : IDataView
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         ArgumentNullException.ThrowIfNull(columnsNeeded);
-        var rows = order;
+        var rows = RowOrder();
         if (rand is not null)
         {
-            rows = (int[])order.Clone();
+            rows = (int[])rows.Clone();
             rand.Shuffle(rows);
         }
         return new Cursor(this, rows, columnsNeeded.Select(c => c.Index).ToHashSet());
@@ -56,7 +66,7 @@ internal abstract class OrderedRowsDataView : IDataView
             ? rows[position]
             : throw new InvalidOperationException(position < 0 ? "the cursor is not on a row; call MoveNext first" : "the cursor has moved past the last row");
 
-        public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId value) => value = new DataViewRowId((ulong)Row, 0);
+        public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId value) => value = parent.RowId(Row);
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
