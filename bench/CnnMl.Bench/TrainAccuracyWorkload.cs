@@ -21,14 +21,16 @@ public sealed class TrainAccuracyWorkload : IWorkload
 
     public IReadOnlyList<BenchOption> Options { get; } =
     [
-        new("model", "lenet5", "lenet5 (LeNet trainer) or resnet18_small (ResNet trainer, Depth 18, SmallInputStem)"),
+        new("model", "lenet5", "lenet5 or lenet5_relu (LeNet trainer), or resnet18_small (ResNet trainer, Depth 18, SmallInputStem)"),
         new("epochs", "2", "passes over the training rows"),
         new("batch", "64", "images per step"),
         new("optimizer", "adam", "sgd, adam or adamw"),
         new("lr", "0.002", "learning rate"),
         new("momentum", "0.9", "SGD momentum"),
         new("weight-decay", "0", "L2 (sgd, adam) or decoupled (adamw) weight decay"),
-        new("schedule", "constant", "per-epoch learning rate: constant or cosine"),
+        new("schedule", "constant", "per-epoch learning rate: constant, cosine or step (times --step-gamma every --step-size epochs)"),
+        new("step-size", "1", "epochs between decays of the step schedule"),
+        new("step-gamma", "0.1", "factor of each decay of the step schedule"),
         new("normalize", "none", "'mean,std' subtracted and divided, or 'none'"),
         new("train-limit", "0", "first N training rows (0: all 60,000)"),
         new("threads", "1", "libtorch intra-op threads"),
@@ -43,11 +45,14 @@ public sealed class TrainAccuracyWorkload : IWorkload
         int threads = a.Int("threads"), seed = a.Int("seed", 0);
         var optimizerName = a.String("optimizer");
         double lr = Double(a, "lr"), momentum = Double(a, "momentum"), weightDecay = Double(a, "weight-decay");
+        int stepSize = a.Int("step-size", 1);
+        double stepGamma = Double(a, "step-gamma");
         var schedule = a.String("schedule") switch
         {
             "constant" => LearningRateSchedule.Constant,
             "cosine" => LearningRateSchedule.Cosine,
-            var s => throw new ArgumentException($"--schedule must be constant or cosine, got '{s}'"),
+            "step" => LearningRateSchedule.Step,
+            var s => throw new ArgumentException($"--schedule must be constant, cosine or step, got '{s}'"),
         };
         var optimizer = optimizerName switch
         {
@@ -82,6 +87,8 @@ public sealed class TrainAccuracyWorkload : IWorkload
             o.Momentum = momentum;
             o.WeightDecay = weightDecay;
             o.LearningRateSchedule = schedule;
+            o.StepSize = stepSize;
+            o.StepGamma = stepGamma;
             o.Seed = seed;
             o.Device = TrainingDevice.Cpu;
             o.Augmentation = augmentation;
@@ -94,9 +101,9 @@ public sealed class TrainAccuracyWorkload : IWorkload
         }
         IEstimator<CnnClassificationTransformer> trainer = modelName switch
         {
-            "lenet5" => mlContext.MulticlassClassification.Trainers.LeNet(Configure(new LeNetTrainer.Options { Variant = "lenet5" }, Common)),
+            "lenet5" or "lenet5_relu" => mlContext.MulticlassClassification.Trainers.LeNet(Configure(new LeNetTrainer.Options { Variant = modelName }, Common)),
             "resnet18_small" => mlContext.MulticlassClassification.Trainers.ResNet(Configure(new ResNetTrainer.Options { Depth = 18, SmallInputStem = true }, Common)),
-            _ => throw new ArgumentException($"--model must be lenet5 or resnet18_small, got '{modelName}'"),
+            _ => throw new ArgumentException($"--model must be lenet5, lenet5_relu or resnet18_small, got '{modelName}'"),
         };
 
         var clock = Stopwatch.StartNew();
@@ -107,7 +114,7 @@ public sealed class TrainAccuracyWorkload : IWorkload
         long paramCount = model.Model.parameters().Sum(p => p.numel());
 
         return new BenchResult()
-            .Add("model", modelName).Add("impl", "cnnml").Add("recipe", Recipe(optimizerName, lr, batch, momentum, weightDecay, a.String("schedule"), normalize))
+            .Add("model", modelName).Add("impl", "cnnml").Add("recipe", Recipe(optimizerName, lr, batch, momentum, weightDecay, ScheduleName(a.String("schedule"), stepSize, stepGamma), normalize))
             .Add("epochs", epochs).Add("batch", batch).Add("threads", get_num_threads()).Add("train_rows", rows).Add("params", paramCount)
             .Add("test_accuracy", Math.Round(metrics.MicroAccuracy, 4)).Add("train_seconds", Math.Round(trainSeconds, 2))
             .Add("images_per_sec", Math.Round(rows * epochs / trainSeconds, 1)).Add("final_train_loss", lastLoss)
@@ -119,6 +126,9 @@ public sealed class TrainAccuracyWorkload : IWorkload
         common(options);
         return options;
     }
+
+    private static string ScheduleName(string schedule, int stepSize, double stepGamma) =>
+        schedule == "step" ? $"step({stepSize},{G(stepGamma)})" : schedule;
 
     /// <summary>The recipe as one string, built exactly as train_accuracy.py's recipe_name.</summary>
     private static string Recipe(string optimizer, double lr, int batch, double momentum, double weightDecay, string schedule, string normalize)

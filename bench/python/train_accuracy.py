@@ -9,7 +9,7 @@ through the pipeline (FashionMnist.Load -> trainer -> MulticlassClassification.E
 - the training rows reshuffled at the start of every epoch, batches of --batch, the last partial
   batch kept (the trainer keeps it too), cross-entropy loss;
 - optimizer sgd (momentum, L2 weight decay), adam (L2 weight decay) or adamw (decoupled decay),
-  a constant or per-epoch cosine learning rate (--schedule), the model's default PyTorch initialization (the zoo matches it);
+  a constant, per-epoch cosine or per-epoch step-decay learning rate (--schedule), the model's default PyTorch initialization (the zoo matches it);
 - the test set scored in eval mode.
 
 Prints one JSON line with the same fields as the C# side:
@@ -57,7 +57,9 @@ def recipe_name(a):
     if a.optimizer == "sgd":
         parts.append(f"m={a.momentum:g}")
     parts.append(f"wd={a.weight_decay:g}")
-    if a.schedule != "constant":
+    if a.schedule == "step":
+        parts.append(f"step({a.step_size},{a.step_gamma:g})")
+    elif a.schedule != "constant":
         parts.append(a.schedule)
     parts.append("norm=" + ("none" if a.normalize == "none" else a.normalize))
     return " ".join(parts)
@@ -72,8 +74,10 @@ def main(argv=None):
     p.add_argument("--lr", type=float, default=0.002)
     p.add_argument("--momentum", type=float, default=0.9)
     p.add_argument("--weight-decay", type=float, default=0.0)
-    p.add_argument("--schedule", default="constant", choices=["constant", "cosine"],
-                   help="per-epoch learning rate: constant, or cosine annealing to zero over the epochs")
+    p.add_argument("--schedule", default="constant", choices=["constant", "cosine", "step"],
+                   help="per-epoch learning rate: constant, cosine (T_max = epochs) or step (StepLR)")
+    p.add_argument("--step-size", type=int, default=1, help="epochs between decays of the step schedule")
+    p.add_argument("--step-gamma", type=float, default=0.1, help="factor of each decay of the step schedule")
     p.add_argument("--normalize", default="none", help="'mean,std' (one channel) or 'none'")
     p.add_argument("--train-limit", type=int, default=0, help="first N training rows (0: all 60,000)")
     p.add_argument("--threads", type=int, default=1)
@@ -101,8 +105,13 @@ def main(argv=None):
     else:
         opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
 
-    # Stepped once per epoch, as the trainer's LearningRateSchedule.Cosine (CosineAnnealingLR, T_max = epochs).
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=a.epochs) if a.schedule == "cosine" else None
+    # Stepped once per epoch, as the trainer's LearningRateSchedule.Cosine (CosineAnnealingLR, T_max = epochs) and .Step (StepLR).
+    if a.schedule == "cosine":
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=a.epochs)
+    elif a.schedule == "step":
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=a.step_size, gamma=a.step_gamma)
+    else:
+        sched = None
     n = x_train.shape[0]
     loss_sum, seen = 0.0, 0
     start = time.perf_counter()

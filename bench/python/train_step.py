@@ -24,15 +24,17 @@ class LeNet5(nn.Module):
     """LeNet-5 (LeCun et al. 1998) as CnnMl.Models.LeNet.LeNet5 builds it: 6 and 16 channels of 5x5
     convolutions, sigmoid, 2x2 average pooling, then 120/84/classes dense layers. On 28x28 input the
     first convolution pads by 2 so the paper's 32x32 geometry is kept. Must stay identical to the
-    zoo's lenet5 (both sides print their parameter count: 61,706 at 10 classes)."""
+    zoo's lenet5 (both sides print their parameter count: 61,706 at 10 classes). With relu=True it is
+    the zoo's lenet5_relu: ReLU and 2x2 max-pooling in the same layout."""
 
-    def __init__(self, num_classes=10, in_channels=1):
+    def __init__(self, num_classes=10, in_channels=1, relu=False):
         super().__init__()
+        act, pool = (nn.ReLU, nn.MaxPool2d) if relu else (nn.Sigmoid, nn.AvgPool2d)
         self.features = nn.Sequential(
-            nn.Conv2d(in_channels, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2),
-            nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(2))
+            nn.Conv2d(in_channels, 6, kernel_size=5, padding=2), act(), pool(2),
+            nn.Conv2d(6, 16, kernel_size=5), act(), pool(2))
         self.classifier = nn.Sequential(
-            nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(),
+            nn.Flatten(), nn.Linear(16 * 5 * 5, 120), act(), nn.Linear(120, 84), act(),
             nn.Linear(84, num_classes))
 
     def forward(self, x):
@@ -56,6 +58,7 @@ def resnet18(num_classes, in_channels):
 
 MODELS = {
     "lenet5": LeNet5,
+    "lenet5_relu": lambda num_classes, in_channels: LeNet5(num_classes, in_channels, relu=True),
     "resnet18_small": resnet18_small,
     "resnet18": resnet18,
 }

@@ -13,6 +13,9 @@ public enum LeNetVariant
     /// <summary>6 and 16 channels of 5x5 convolutions, sigmoid, 2x2 average pooling, then 120/84/classes dense layers.</summary>
     LeNet5,
 
+    /// <summary>LeNet-5's layout (6 and 16 channels of 5x5 convolutions, 120/84/classes dense layers) with ReLU and 2x2 max-pooling, as most PyTorch tutorials write it.</summary>
+    LeNet5Relu,
+
     /// <summary>20 channels of 5x5 and 50 of 3x3, ReLU, 2x2 max-pooling, a 128-unit dense layer, then classes.</summary>
     Conv20x50,
 
@@ -38,7 +41,8 @@ public sealed class LeNet : ClassifierNetwork
         this.inputSize = inputSize;
         (features_, classifier) = variant switch
         {
-            LeNetVariant.LeNet5 => LeNet5Layers(numClasses, inChannels, inputSize),
+            LeNetVariant.LeNet5 => LeNet5Layers(numClasses, inChannels, inputSize, relu: false),
+            LeNetVariant.LeNet5Relu => LeNet5Layers(numClasses, inChannels, inputSize, relu: true),
             LeNetVariant.Conv20x50 => Conv20x50Layers(numClasses, inChannels, inputSize),
             LeNetVariant.ThreeConv => ThreeConvLayers(numClasses, inChannels),
             _ => throw new ArgumentOutOfRangeException(nameof(variant), variant, "unknown LeNet variant"),
@@ -56,17 +60,19 @@ public sealed class LeNet : ClassifierNetwork
     /// <inheritdoc />
     public override string ClassifierName => $"classifier.{classifier.Count - 1}";
 
-    private static (Sequential, Sequential) LeNet5Layers(int numClasses, int inChannels, int inputSize)
+    private static (Sequential, Sequential) LeNet5Layers(int numClasses, int inChannels, int inputSize, bool relu)
     {
         // 28x28 input is padded by 2 so that the first convolution sees the paper's 32x32.
         var padding = inputSize == 28 ? 2 : 0;
         var side = ((inputSize + 2 * padding - 4) / 2 - 4) / 2;
         if (side < 1) throw new ArgumentException($"LeNet-5 needs at least 28x28 input, got {inputSize}x{inputSize}", nameof(inputSize));
+        nn.Module<Tensor, Tensor> Activation() => relu ? nn.ReLU() : nn.Sigmoid();
+        nn.Module<Tensor, Tensor> Pool() => relu ? nn.MaxPool2d(2) : nn.AvgPool2d(2);
         var features = nn.Sequential(
-            nn.Conv2d(inChannels, 6, 5, padding: padding), nn.Sigmoid(), nn.AvgPool2d(2),
-            nn.Conv2d(6, 16, 5), nn.Sigmoid(), nn.AvgPool2d(2));
+            nn.Conv2d(inChannels, 6, 5, padding: padding), Activation(), Pool(),
+            nn.Conv2d(6, 16, 5), Activation(), Pool());
         var classifier = nn.Sequential(
-            nn.Flatten(), nn.Linear(16 * side * side, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, numClasses));
+            nn.Flatten(), nn.Linear(16 * side * side, 120), Activation(), nn.Linear(120, 84), Activation(), nn.Linear(84, numClasses));
         return (features, classifier);
     }
 
@@ -111,6 +117,10 @@ public sealed class LeNet : ClassifierNetwork
     /// <summary>Classic LeNet-5 for 28x28 (first convolution padded by 2) or 32x32 input: 61,706 parameters at 10 classes.</summary>
     public static LeNet LeNet5(int numClasses = 10, int inChannels = 1, int inputSize = 28) =>
         new("LeNet-5", LeNetVariant.LeNet5, numClasses, inChannels, inputSize);
+
+    /// <summary>LeNet-5 with ReLU and max-pooling instead of sigmoid and average pooling (same 61,706 parameters at 28x28 and 10 classes).</summary>
+    public static LeNet LeNet5Relu(int numClasses = 10, int inChannels = 1, int inputSize = 28) =>
+        new("LeNet-5 (ReLU)", LeNetVariant.LeNet5Relu, numClasses, inChannels, inputSize);
 
     /// <summary>The 20/50-channel LeNet with max-pooling and a 128-unit dense layer (170,988 parameters at 28x28 and 10 classes).</summary>
     public static LeNet LeNet20x50(int numClasses = 10, int inChannels = 1, int inputSize = 28) =>

@@ -74,6 +74,7 @@ public static class ModelZoo
     private static readonly ModelInfo[] Table =
     [
         new("lenet5", "LeNet", 28, 28, true, 1, Normalization.Mnist, ["classifier.5.weight", "classifier.5.bias"], (n, c) => LeNet.LeNet5(n, c, inputSize: 28)),
+        new("lenet5_relu", "LeNet", 28, 28, true, 1, Normalization.Mnist, ["classifier.5.weight", "classifier.5.bias"], (n, c) => LeNet.LeNet5Relu(n, c, inputSize: 28)),
         new("lenet5_32", "LeNet", 32, 32, true, 1, Normalization.Mnist, ["classifier.5.weight", "classifier.5.bias"], (n, c) => LeNet.LeNet5(n, c, inputSize: 32)),
         new("lenet_20_50", "LeNet", 28, 28, true, 1, Normalization.Mnist, ["classifier.3.weight", "classifier.3.bias"], (n, c) => LeNet.LeNet20x50(n, c, inputSize: 28)),
         new("lenet5_c5", "LeNet", 32, 32, true, 1, Normalization.Mnist, ["classifier.3.weight", "classifier.3.bias"], (n, c) => LeNet.LeNet5C5(n, c)),
