@@ -34,7 +34,7 @@ public sealed class InspectionCommandTests
     {
         var result = Cli.Run("models", "--family", "LeNet");
         Assert.AreEqual(0, result.ExitCode, result.ToString());
-        foreach (var name in new[] { "lenet5", "lenet5_32", "lenet_20_50", "lenet5_c5" }) StringAssert.Contains(result.Output, name);
+        foreach (var name in new[] { "lenet5", "lenet5_relu", "lenet5_32", "lenet_20_50", "lenet5_c5" }) StringAssert.Contains(result.Output, name);
         StringAssert.Contains(result.Output, "61,706");
         StringAssert.Contains(result.Output, "28x28 (exact)");
         StringAssert.Contains(result.Output, "GFLOPS");
@@ -44,6 +44,28 @@ public sealed class InspectionCommandTests
         var lines = markdown.Output.Trim().Split('\n');
         StringAssert.StartsWith(lines[0], "| model | family | parameters | GFLOPS |");
         StringAssert.Contains(markdown.Output, "| resnet18 | ResNet | 11,689,512 | 1.81 |");
+    }
+
+    [TestMethod]
+    public void ReadmeArchitectureTableIsWhatModelsMarkdownPrints()
+    {
+        var result = Cli.Run("models", "--markdown");
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        var generated = result.Output.Replace("\r\n", "\n").Trim();
+
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).Replace("\r\n", "\n");
+        var start = readme.IndexOf("| model | family | parameters | GFLOPS |", StringComparison.Ordinal);
+        Assert.IsTrue(start >= 0, "README.md has no architecture table");
+        var end = readme.IndexOf("\n\n", start, StringComparison.Ordinal);
+        var inReadme = (end < 0 ? readme[start..] : readme[start..end]).Trim();
+        Assert.AreEqual(generated, inReadme, "README.md's architecture table is stale: paste the output of `./run.sh models --markdown`");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "CnnMl.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"no CnnMl.sln above {AppContext.BaseDirectory}");
     }
 
     [TestMethod]
