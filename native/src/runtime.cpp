@@ -2,8 +2,10 @@
 #include "common.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/InferenceMode.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
 #include <dlfcn.h>
 #include <mutex>
 #include <torch/version.h>
@@ -14,12 +16,27 @@ CNN_STATUS_FN(cnn_manual_seed, (int64_t seed), {
     std::lock_guard<std::mutex> lock(cpu.mutex());
     cpu.set_current_seed(static_cast<uint64_t>(seed));
   }
-  const auto& cuda = at::detail::getCUDAHooks();
-  for (int64_t i = 0; i < cuda.getNumGPUs(); ++i) {
-    auto gen = cuda.getDefaultCUDAGenerator(static_cast<c10::DeviceIndex>(i));
+  // Context::defaultGenerator is the public route in libtorch 1.13 and 2.x alike (the CUDA hooks'
+  // generator accessor was renamed in 2.x).
+  const int gpus = at::detail::getCUDAHooks().getNumGPUs();
+  for (int i = 0; i < gpus; ++i) {
+    auto gen = at::globalContext().defaultGenerator(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(i)));
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_current_seed(static_cast<uint64_t>(seed));
   }
+})
+
+// The CPU generator's state as a byte tensor, and back (torch.random.get_rng_state / set_rng_state).
+CNN_TENSOR_FN(cnn_get_rng_state, (), ([] {
+  auto cpu = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(cpu.mutex());
+  return cpu.get_state();
+})())
+
+CNN_STATUS_FN(cnn_set_rng_state, (TensorHandle state), {
+  auto cpu = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(cpu.mutex());
+  cpu.set_state(cnnml::deref(state));
 })
 
 namespace {
@@ -71,3 +88,69 @@ CNN_API void cnn_inference_mode_exit(void* guard) { delete static_cast<c10::Infe
 CNN_API int cnn_is_inference_mode_enabled() { return c10::InferenceMode::is_enabled() ? 1 : 0; }
 
 CNN_API const char* cnn_torch_version() { return TORCH_VERSION; }
+
+// cuDNN and cuBLAS settings (torch.backends.cudnn.* and torch.backends.cuda.matmul.*). They are
+// process-wide flags in at::globalContext(); a CPU-only libtorch keeps and reports them too.
+CNN_STATUS_FN(cnn_set_cudnn_flags, (int benchmark, int deterministic, int allow_tf32), {
+  auto& context = at::globalContext();
+  if (benchmark >= 0) context.setBenchmarkCuDNN(benchmark != 0);
+  if (deterministic >= 0) context.setDeterministicCuDNN(deterministic != 0);
+  if (allow_tf32 >= 0) context.setAllowTF32CuDNN(allow_tf32 != 0);
+})
+CNN_STATUS_FN(cnn_get_cudnn_flags, (int* benchmark, int* deterministic, int* allow_tf32), {
+  const auto& context = at::globalContext();
+  *benchmark = context.benchmarkCuDNN() ? 1 : 0;
+  *deterministic = context.deterministicCuDNN() ? 1 : 0;
+  *allow_tf32 = context.allowTF32CuDNN() ? 1 : 0;
+})
+CNN_STATUS_FN(cnn_set_matmul_allow_tf32, (int allow), at::globalContext().setAllowTF32CuBLAS(allow != 0))
+CNN_API int cnn_get_matmul_allow_tf32() {
+  CNN_TRY return at::globalContext().allowTF32CuBLAS() ? 1 : 0;
+  CNN_CATCH(-1)
+}
+
+// Automatic mixed precision (torch.autocast). Enabling autocast for a device un-excludes its
+// Autocast dispatch key on this thread, in libtorch 1.13 and 2.x alike; only the dtype setter was
+// renamed in 2.0 (one setter per device became set_autocast_dtype(device, dtype)).
+namespace {
+c10::DispatchKey autocast_key(int device_type) {
+  return static_cast<at::DeviceType>(device_type) == at::kCUDA ? c10::DispatchKey::AutocastCUDA
+                                                                 : c10::DispatchKey::AutocastCPU;
+}
+void set_autocast_dtype(int device_type, at::ScalarType dtype) {
+#if TORCH_VERSION_MAJOR >= 2
+  at::autocast::set_autocast_dtype(static_cast<at::DeviceType>(device_type), dtype);
+#else
+  if (static_cast<at::DeviceType>(device_type) == at::kCUDA)
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  else
+    at::autocast::set_autocast_cpu_dtype(dtype);
+#endif
+}
+}  // namespace
+
+// Enters autocast for a device with a dtype; returns the previous state as enabled flag in bit 0.
+CNN_STATUS_FN(cnn_autocast_enter, (int device_type, int dtype, int* was_enabled), {
+  auto key = autocast_key(device_type);
+  if (static_cast<at::DeviceType>(device_type) != at::kCUDA && static_cast<at::DeviceType>(device_type) != at::kCPU)
+    throw std::invalid_argument("autocast supports the cpu and cuda devices");
+  *was_enabled = c10::impl::tls_is_dispatch_key_excluded(key) ? 0 : 1;
+  set_autocast_dtype(device_type, static_cast<at::ScalarType>(dtype));
+  c10::impl::tls_set_dispatch_key_excluded(key, false);
+  at::autocast::increment_nesting();
+})
+// Leaves autocast: restores the enabled flag and dtype and, at the outermost level, frees the cast weights.
+CNN_STATUS_FN(cnn_autocast_exit, (int device_type, int previous_dtype, int was_enabled), {
+  c10::impl::tls_set_dispatch_key_excluded(autocast_key(device_type), was_enabled == 0);
+  set_autocast_dtype(device_type, static_cast<at::ScalarType>(previous_dtype));
+  if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+})
+CNN_STATUS_FN(cnn_autocast_state, (int device_type, int* enabled, int* dtype), {
+  *enabled = c10::impl::tls_is_dispatch_key_excluded(autocast_key(device_type)) ? 0 : 1;
+#if TORCH_VERSION_MAJOR >= 2
+  *dtype = static_cast<int>(at::autocast::get_autocast_dtype(static_cast<at::DeviceType>(device_type)));
+#else
+  *dtype = static_cast<int>(static_cast<at::DeviceType>(device_type) == at::kCUDA ? at::autocast::get_autocast_gpu_dtype()
+                                                                                   : at::autocast::get_autocast_cpu_dtype());
+#endif
+})

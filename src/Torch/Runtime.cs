@@ -36,6 +36,16 @@ public static partial class torch
     {
         /// <summary>Seeds the CPU and every CUDA generator; CPU training is then repeatable bit for bit.</summary>
         public static void manual_seed(long seed) => TorchException.Check(cnn_manual_seed(seed));
+
+        /// <summary>The CPU generator's state (a byte tensor), to restore later with <see cref="set_rng_state"/>.</summary>
+        public static Tensor get_rng_state() => new(cnn_get_rng_state());
+
+        /// <summary>Restores the CPU generator to a state from <see cref="get_rng_state"/>.</summary>
+        public static void set_rng_state(Tensor new_state)
+        {
+            ArgumentNullException.ThrowIfNull(new_state);
+            TorchException.Check(cnn_set_rng_state(new_state.Handle));
+        }
     }
 
     /// <summary>Seeds the CPU and every CUDA generator.</summary>
@@ -50,7 +60,101 @@ public static partial class torch
         /// <summary>Number of visible GPUs (0 with a CPU-only libtorch).</summary>
         public static int device_count() => cnn_cuda_device_count();
 
-        /// <summary>Waits for all work queued on a GPU to finish.</summary>
+        /// <summary>Waits for all work queued on a GPU to finish (a no-op without CUDA).</summary>
         public static void synchronize(int device = -1) => TorchException.Check(cnn_cuda_synchronize(device));
+    }
+
+    /// <summary>Process-wide backend settings, as torch.backends.</summary>
+    public static class backends
+    {
+        /// <summary>cuDNN settings (torch.backends.cudnn); they take effect only with a CUDA libtorch.</summary>
+        public static class cudnn
+        {
+            private static (bool Benchmark, bool Deterministic, bool AllowTf32) Flags
+            {
+                get
+                {
+                    TorchException.Check(cnn_get_cudnn_flags(out var b, out var d, out var t));
+                    return (b != 0, d != 0, t != 0);
+                }
+            }
+
+            /// <summary>Lets cuDNN time several convolution algorithms per input shape and keep the fastest (default false).</summary>
+            public static bool benchmark
+            {
+                get => Flags.Benchmark;
+                set => TorchException.Check(cnn_set_cudnn_flags(value ? 1 : 0, -1, -1));
+            }
+
+            /// <summary>Restricts cuDNN to deterministic algorithms (default false).</summary>
+            public static bool deterministic
+            {
+                get => Flags.Deterministic;
+                set => TorchException.Check(cnn_set_cudnn_flags(-1, value ? 1 : 0, -1));
+            }
+
+            /// <summary>Lets cuDNN convolutions use TF32 tensor cores on Ampere and later GPUs (default true, as PyTorch).</summary>
+            public static bool allow_tf32
+            {
+                get => Flags.AllowTf32;
+                set => TorchException.Check(cnn_set_cudnn_flags(-1, -1, value ? 1 : 0));
+            }
+        }
+
+        /// <summary>CUDA settings (torch.backends.cuda).</summary>
+        public static class cuda
+        {
+            /// <summary>cuBLAS matrix products (torch.backends.cuda.matmul).</summary>
+            public static class matmul
+            {
+                /// <summary>Lets float32 matrix products use TF32 tensor cores (default false, as PyTorch).</summary>
+                public static bool allow_tf32
+                {
+                    get => Tensor.Checked(cnn_get_matmul_allow_tf32()) == 1;
+                    set => TorchException.Check(cnn_set_matmul_allow_tf32(value ? 1 : 0));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Automatic mixed precision on this thread until disposed, as <c>with torch.autocast(device_type, dtype)</c>:
+    /// convolutions and matrix products run in <paramref name="dtype"/> (bfloat16 or float16), reductions and
+    /// losses stay in float32. Scopes nest; disposing restores the previous state.
+    /// </summary>
+    public static IDisposable autocast(DeviceType device_type, ScalarType dtype = ScalarType.BFloat16) => new AutocastScope(device_type, dtype);
+
+    /// <summary>True when autocast is on for the device on this thread.</summary>
+    public static bool is_autocast_enabled(DeviceType device_type = DeviceType.CUDA)
+    {
+        TorchException.Check(cnn_autocast_state((int)device_type, out var enabled, out _));
+        return enabled != 0;
+    }
+
+    private sealed class AutocastScope : IDisposable
+    {
+        private readonly DeviceType device;
+        private readonly int previousDtype;
+        private readonly int wasEnabled;
+        private readonly int thread = Environment.CurrentManagedThreadId;
+        private bool disposed;
+
+        public AutocastScope(DeviceType device, ScalarType dtype)
+        {
+            if (dtype is not (ScalarType.BFloat16 or ScalarType.Float16))
+                throw new ArgumentException($"autocast casts to bfloat16 or float16, not {dtype}", nameof(dtype));
+            this.device = device;
+            TorchException.Check(cnn_autocast_state((int)device, out _, out previousDtype));
+            TorchException.Check(cnn_autocast_enter((int)device, (int)dtype, out wasEnabled));
+        }
+
+        public void Dispose()
+        {
+            if (disposed) return;
+            if (Environment.CurrentManagedThreadId != thread)
+                throw new InvalidOperationException("an autocast scope must be disposed on the thread that opened it");
+            disposed = true;
+            TorchException.Check(cnn_autocast_exit((int)device, previousDtype, wasEnabled));
+        }
     }
 }

@@ -144,8 +144,8 @@ internal static class Rows
 /// <summary>Runs the numpy reference script (tests/python, copied next to the test assembly).</summary>
 internal static class PythonReference
 {
-    /// <summary>Debian's python3-numpy belongs to the system interpreter.</summary>
-    public const string Interpreter = "/usr/bin/python3";
+    /// <summary>Debian's python3-numpy belongs to the system interpreter; CNNML_PYTHON names another interpreter.</summary>
+    public static readonly string Interpreter = Environment.GetEnvironmentVariable("CNNML_PYTHON") is { Length: > 0 } python ? python : "/usr/bin/python3";
 
     public static string Run(params string[] arguments)
     {

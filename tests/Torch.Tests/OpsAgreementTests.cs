@@ -140,7 +140,14 @@ public sealed class OpsAgreementTests
 
     [TestMethod]
     [DynamicData(nameof(Cases))]
-    public void OpAndGradientAgreeWithPyTorch(string name)
+    public void OpAndGradientAgreeWithPyTorch(string name) => CheckOp(name, CPU);
+
+    /// <summary>The same op on CUDA tensors against the same (CPU) reference values and tolerances.</summary>
+    [TestMethod]
+    [DynamicData(nameof(Cases))]
+    public void OpAndGradientAgreeWithPyTorchOnCuda(string name) => CheckOp(name, global::CnnMl.Tests.CudaTestDevice.Get());
+
+    private static void CheckOp(string name, Device device)
     {
         using var scope = NewDisposeScope();
         var prefix = name + ".in.";
@@ -148,12 +155,13 @@ public sealed class OpsAgreementTests
         foreach (var (key, value) in reference.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)))
         {
             var input = key[prefix.Length..];
-            var leaf = value.clone();
+            var leaf = value.to(device, copy: true);
             if (reference.ContainsKey($"{name}.grad.{input}")) leaf.requires_grad = true;
             inputs[input] = leaf;
         }
         var extra = new Dictionary<string, Tensor>();
         var output = Ops[name](inputs, extra);
+        if (inputs.Count > 0) Assert.AreEqual(device.type, output.device_type, $"{name}: the output is on {output.device}");
         TensorAssert.Close(reference[name + ".out"], output, name + " output");
         foreach (var (key, expected) in reference.Where(kv => kv.Key.StartsWith(name + ".out.", StringComparison.Ordinal)))
         {
@@ -167,7 +175,7 @@ public sealed class OpsAgreementTests
             return;
         }
         Assert.IsTrue(output.requires_grad, $"{name}: the output does not require grad");
-        (output * gout).sum().backward();
+        (output * gout.to(output.device)).sum().backward();
         int checkedGradients = 0;
         foreach (var (input, leaf) in inputs)
         {

@@ -66,14 +66,14 @@ public sealed class OptimizerTests
         };
     }
 
-    private static nn.Parameter[] InitialParameters() =>
-        new[] { new nn.Parameter(reference["init.p0"].clone()), new nn.Parameter(reference["init.p1"].clone()) };
+    private static nn.Parameter[] InitialParameters(Device? device = null) =>
+        new[] { new nn.Parameter(reference["init.p0"].to(device ?? CPU, copy: true)), new nn.Parameter(reference["init.p1"].to(device ?? CPU, copy: true)) };
 
     private static void SetGradients(nn.Parameter[] parameters, int step)
     {
         for (int i = 0; i < parameters.Length; i++)
         {
-            using var g = reference[$"grad.{step}.p{i}"].clone();
+            using var g = reference[$"grad.{step}.p{i}"].to(parameters[i].device, copy: true);
             parameters[i].grad = g;
         }
     }
@@ -87,9 +87,16 @@ public sealed class OptimizerTests
 
     [TestMethod]
     [DynamicData(nameof(ConfigNames))]
-    public void StepsEqualPyTorch(string name)
+    public void StepsEqualPyTorch(string name) => CheckSteps(name, CPU);
+
+    /// <summary>The same steps with parameters, gradients and optimizer state on the GPU.</summary>
+    [TestMethod]
+    [DynamicData(nameof(ConfigNames))]
+    public void StepsEqualPyTorchOnCuda(string name) => CheckSteps(name, global::CnnMl.Tests.CudaTestDevice.Get());
+
+    private static void CheckSteps(string name, Device device)
     {
-        var parameters = InitialParameters();
+        var parameters = InitialParameters(device);
         try
         {
             using var optimizer = Create(configs[name], parameters);
@@ -98,7 +105,10 @@ public sealed class OptimizerTests
                 SetGradients(parameters, k);
                 optimizer.step();
                 for (int i = 0; i < parameters.Length; i++)
+                {
+                    Assert.AreEqual(device.type, parameters[i].device_type, "the parameter stays on its device");
                     TensorAssert.Close(reference[$"{name}.{k}.p{i}"], parameters[i], $"{name} step {k + 1} parameter {i}");
+                }
             }
         }
         finally

@@ -32,4 +32,46 @@ public sealed class RuntimeTests
             set_num_threads(before);
         }
     }
+    [TestMethod]
+    public void BackendFlagsRoundTripAndStartAtPyTorchDefaults()
+    {
+        Assert.IsFalse(backends.cudnn.benchmark);
+        Assert.IsFalse(backends.cudnn.deterministic);
+        Assert.IsTrue(backends.cudnn.allow_tf32);
+        Assert.IsFalse(backends.cuda.matmul.allow_tf32);
+        try
+        {
+            backends.cudnn.benchmark = true;
+            backends.cuda.matmul.allow_tf32 = true;
+            Assert.IsTrue(backends.cudnn.benchmark);
+            Assert.IsTrue(backends.cudnn.allow_tf32, "setting one flag leaves the others");
+            Assert.IsTrue(backends.cuda.matmul.allow_tf32);
+        }
+        finally
+        {
+            backends.cudnn.benchmark = false;
+            backends.cuda.matmul.allow_tf32 = false;
+        }
+    }
+
+    [TestMethod]
+    public void AutocastRunsConvolutionsInBFloat16AndRestoresTheOuterState()
+    {
+        using var scope = NewDisposeScope();
+        var x = randn(2, 3, 8, 8);
+        var w = randn(4, 3, 3, 3);
+        Assert.IsFalse(is_autocast_enabled(DeviceType.CPU));
+        using (autocast(DeviceType.CPU, ScalarType.BFloat16))
+        {
+            Assert.IsTrue(is_autocast_enabled(DeviceType.CPU));
+            var y = nn.functional.conv2d(x, w);
+            Assert.AreEqual(ScalarType.BFloat16, y.dtype);
+            TensorAssert.Close(nn.functional.conv2d(x.to(ScalarType.BFloat16), w.to(ScalarType.BFloat16)).to(ScalarType.Float32), y.to(ScalarType.Float32), "autocast conv", rtol: 1e-2);
+            using (autocast(DeviceType.CPU, ScalarType.BFloat16)) Assert.IsTrue(is_autocast_enabled(DeviceType.CPU));
+            Assert.IsTrue(is_autocast_enabled(DeviceType.CPU), "an inner scope restores the outer one");
+        }
+        Assert.IsFalse(is_autocast_enabled(DeviceType.CPU));
+        Assert.AreEqual(ScalarType.Float32, nn.functional.conv2d(x, w).dtype);
+        Assert.ThrowsException<ArgumentException>(() => autocast(DeviceType.CPU, ScalarType.Float32));
+    }
 }

@@ -7,8 +7,8 @@ namespace CnnMl.Torch.Tests;
 /// <summary>Runs the PyTorch reference scripts (tests/python, copied next to the test assembly).</summary>
 internal static class PythonReference
 {
-    /// <summary>Debian's python3-torch belongs to the system interpreter; another python3 on PATH does not see it.</summary>
-    public const string Interpreter = "/usr/bin/python3";
+    /// <summary>Debian's python3-torch belongs to the system interpreter; another python3 on PATH does not see it; CNNML_PYTHON names another interpreter.</summary>
+    public static readonly string Interpreter = Environment.GetEnvironmentVariable("CNNML_PYTHON") is { Length: > 0 } python ? python : "/usr/bin/python3";
 
     public static string ScriptPath(string script) => Path.Combine(AppContext.BaseDirectory, "python", script);
 

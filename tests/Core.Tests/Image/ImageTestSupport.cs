@@ -15,8 +15,8 @@ public sealed class ImagePathRow
 /// <summary>Helpers of the image tests: temporary folders, the Pillow reference, reading columns, model round trips.</summary>
 internal static class ImageTestSupport
 {
-    /// <summary>Debian's python3-pil belongs to the system interpreter; another python3 on PATH does not see it.</summary>
-    public const string Interpreter = "/usr/bin/python3";
+    /// <summary>Debian's python3-pil belongs to the system interpreter; another python3 on PATH does not see it; CNNML_PYTHON names another interpreter.</summary>
+    public static readonly string Interpreter = Environment.GetEnvironmentVariable("CNNML_PYTHON") is { Length: > 0 } python ? python : "/usr/bin/python3";
 
     public static string NewTempDirectory()
     {

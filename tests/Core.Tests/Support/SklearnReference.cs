@@ -5,8 +5,8 @@ namespace CnnMl.Core.Tests.Support;
 /// <summary>Runs the scikit-learn reference scripts (tests/python, copied next to the test assembly) with Debian's interpreter.</summary>
 internal static class SklearnReference
 {
-    /// <summary>Debian's python3-sklearn belongs to the system interpreter; another python3 on PATH does not see it.</summary>
-    public const string Interpreter = "/usr/bin/python3";
+    /// <summary>Debian's python3-sklearn belongs to the system interpreter; another python3 on PATH does not see it; CNNML_PYTHON names another interpreter.</summary>
+    public static readonly string Interpreter = Environment.GetEnvironmentVariable("CNNML_PYTHON") is { Length: > 0 } python ? python : "/usr/bin/python3";
 
     /// <summary>Runs a script and returns its standard output; a non-zero exit fails with the script's error output.</summary>
     public static string Run(string script, params string[] arguments)
