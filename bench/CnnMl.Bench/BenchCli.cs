@@ -12,6 +12,8 @@ public static class BenchCli
     {
         ["train-step"] = new TrainStepWorkload(),
         ["train-accuracy"] = new TrainAccuracyWorkload(),
+        ["conv-ceiling"] = new ConvCeilingWorkload(),
+        ["epoch"] = new EpochWorkload(),
         ["info"] = new InfoWorkload(),
     };
 

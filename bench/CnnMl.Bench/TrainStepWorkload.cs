@@ -11,6 +11,8 @@ namespace CnnMl.Bench;
 /// SGD (momentum 0.9) training steps on fixed synthetic tensors created once, as
 /// bench/python/train_step.py does. The hot loop is one dispose scope per step around
 /// zero_grad, forward, cross_entropy, backward and step; nothing else crosses into libtorch.
+/// The result also carries the model's forward multiply-accumulates per image (<see cref="ModelSummary"/>),
+/// from which the report derives both sides' achieved GFLOP/s.
 /// </summary>
 public sealed class TrainStepWorkload : IWorkload
 {
@@ -43,6 +45,8 @@ public sealed class TrainStepWorkload : IWorkload
         model.train();
         var parameters = model.parameters().ToArray();
         long paramCount = parameters.Sum(p => p.numel());
+        // Forward multiply-accumulates per image, for the report's achieved GFLOP/s (training ≈ 3 × forward).
+        var gmacs = ModelSummary.Summary(model, channels, size, size).GigaMacs;
         using var optimizer = optim.SGD(parameters, lr: 0.01, momentum: 0.9);
         using var x = randn(batch, channels, size, size);
         using var y = randint(0, classes, new long[] { batch });
@@ -59,7 +63,8 @@ public sealed class TrainStepWorkload : IWorkload
             .Add("batch", batch).Add("size", size).Add("channels", channels).Add("classes", classes)
             .Add("threads", get_num_threads()).Add("params", paramCount)
             .Add("images_per_sec", Math.Round(batch * steps / seconds, 2)).Add("steps", steps)
-            .Add("seconds", Math.Round(seconds, 4)).Add("peak_rss_mb", BenchResult.PeakRssMb());
+            .Add("seconds", Math.Round(seconds, 4)).Add("gmacs_per_image", Math.Round(gmacs, 5))
+            .Add("peak_rss_mb", BenchResult.PeakRssMb());
         timer?.AddTo(result, steps);
         return result;
     }

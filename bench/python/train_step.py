@@ -17,7 +17,6 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torchvision
 
 
 class LeNet5(nn.Module):
@@ -41,26 +40,52 @@ class LeNet5(nn.Module):
         return self.classifier(self.features(x))
 
 
+def tv_models():
+    """torchvision.models, imported on first use: scripts that build only LeNet (epoch.py) do not pay
+    its ~40 MB of resident memory."""
+    import torchvision
+    return torchvision.models
+
+
 def resnet18_small(num_classes, in_channels):
     """torchvision's ResNet-18 with the small-input stem (CIFAR-style): 3x3 stride-1 conv1, no max-pool."""
-    model = torchvision.models.resnet18(num_classes=num_classes)
+    model = tv_models().resnet18(num_classes=num_classes)
     model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1, bias=False)
     model.maxpool = nn.Identity()
     return model
 
 
 def resnet18(num_classes, in_channels):
-    model = torchvision.models.resnet18(num_classes=num_classes)
+    model = tv_models().resnet18(num_classes=num_classes)
     if in_channels != 3:
         model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
     return model
 
+
+def torchvision_rgb(name, **kwargs):
+    """torchvision.models.<name> for 3-channel input, untrained, with the zoo row's options."""
+    def create(num_classes, in_channels):
+        if in_channels != 3:
+            raise SystemExit(f"{name}: the bench builds it for 3 input channels only, got {in_channels}")
+        return getattr(tv_models(), name)(weights=None, num_classes=num_classes, **kwargs)
+    return create
+
+
+# GoogLeNet and Inception v3 as the zoo builds them: no auxiliary heads, no transform_input (the zoo has
+# neither), torchvision's own initialization (init_weights=True, its default when left unset).
+NO_AUX = {"aux_logits": False, "transform_input": False, "init_weights": True}
 
 MODELS = {
     "lenet5": LeNet5,
     "lenet5_relu": lambda num_classes, in_channels: LeNet5(num_classes, in_channels, relu=True),
     "resnet18_small": resnet18_small,
     "resnet18": resnet18,
+    "resnet50": torchvision_rgb("resnet50"),
+    "vgg11_bn": torchvision_rgb("vgg11_bn"),
+    "densenet121": torchvision_rgb("densenet121"),
+    "efficientnet_b0": torchvision_rgb("efficientnet_b0"),
+    "googlenet": torchvision_rgb("googlenet", **NO_AUX),
+    "inception_v3": torchvision_rgb("inception_v3", **NO_AUX),
 }
 
 
