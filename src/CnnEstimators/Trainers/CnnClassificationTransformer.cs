@@ -61,6 +61,32 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     /// <summary>Rows scored per network call.</summary>
     public int ScoringBatchSize { get; set; } = 64;
 
+    /// <summary>
+    /// How scoring (Transform, PredictionEngine) runs the network: by default on an optimized copy of
+    /// <see cref="Model"/> (batch norms folded into their convolutions, inference mode; see
+    /// <see cref="Models.InferenceNetwork"/>), built on first use; <see cref="Model"/> and the saved model
+    /// file keep the original weights. <see cref="Models.InferenceOptions.None"/> scores
+    /// <see cref="Model"/> itself. Changing <see cref="Model"/>'s weights after scoring started needs
+    /// this property set again (which rebuilds the copy).
+    /// </summary>
+    public InferenceOptions InferenceOptions
+    {
+        get => inferenceOptions;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            lock (gate)
+            {
+                scorer?.Dispose();
+                scorer = null;
+                inferenceOptions = value;
+            }
+        }
+    }
+
+    private InferenceOptions inferenceOptions = new();
+    private InferenceNetwork? scorer;
+
     public bool IsRowToRowMapper => true;
 
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => ScoringDataView.OutputSchema(this, inputSchema);
@@ -76,13 +102,47 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     {
         lock (gate)
         {
+            // Built outside inference mode: its parameters must stay ordinary tensors.
+            scorer ??= CreateScorer();
             using var scope = NewDisposeScope();
-            using var inference = inference_mode();
+            using var gradients = no_grad();
             var device = Model.parameters().First().device;
             var x = tensor(images[..(count * Channels * Height * Width)], new long[] { count, Channels, Height, Width }).to(device);
             if (mean is not null && std is not null)
                 x = (x - tensor(mean, new long[] { 1, mean.Length, 1, 1 }, device)) / tensor(std, new long[] { 1, std.Length, 1, 1 }, device);
-            return nn.functional.softmax(Model.call(x), 1).ToArray<float>();
+            return nn.functional.softmax(scorer.Predict(x), 1).ToArray<float>();
+        }
+    }
+
+    /// <summary>
+    /// An optimized copy of <see cref="Model"/> (same architecture, weights copied) when any
+    /// optimization is on; the model itself, unchanged, otherwise.
+    /// </summary>
+    private InferenceNetwork CreateScorer()
+    {
+        var options = inferenceOptions;
+        var info = ModelZoo.Models.FirstOrDefault(m => m.Name == Architecture);
+        if (info is null || !(options.FoldBatchNorm || options.ChannelsLast))
+            return InferenceNetwork.Optimize(Model, new InferenceOptions { FoldBatchNorm = false, ChannelsLast = false, InferenceMode = options.InferenceMode });
+        ClassifierNetwork copy;
+        // Building the copy initializes weights that are overwritten at once: keep the generator's state
+        // so scoring does not change what a seeded program draws next.
+        using (var rng = random.get_rng_state())
+        {
+            copy = info.Factory(Model.NumClasses, Model.InChannels);
+            random.set_rng_state(rng);
+        }
+        try
+        {
+            copy.to(Model.parameters().First().device);
+            copy.load_state_dict(Model.state_dict());
+            copy.eval();
+            return InferenceNetwork.Optimize(copy, options, ownsNetwork: true);
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
         }
     }
 
@@ -156,5 +216,13 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     private static float[]? Floats(ModelLoadContext ctx, string name) =>
         ctx.Options[name] is JsonArray array ? array.Select(n => n?.GetValue<float>() ?? throw new InvalidDataException($"model file: {name} holds a null")).ToArray() : null;
 
-    public void Dispose() => Model.Dispose();
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            scorer?.Dispose();
+            scorer = null;
+        }
+        Model.Dispose();
+    }
 }

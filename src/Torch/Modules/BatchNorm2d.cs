@@ -41,10 +41,34 @@ public sealed class BatchNorm2d : nn.Module<Tensor, Tensor>
     public Tensor? running_var { get; }
     public Tensor? num_batches_tracked { get; }
 
+    /// <summary>
+    /// True once this layer's evaluation-mode transform has been folded into the convolution that
+    /// produces its input: forward then passes its input through unchanged and refuses to run in
+    /// training mode. Set it only after scaling and shifting that convolution by exactly this layer's
+    /// transform (and clear it only after undoing that); fold a copy of the network to keep the original.
+    /// </summary>
+    public bool IsFolded
+    {
+        get => isFolded;
+        set
+        {
+            if (value && training) throw new InvalidOperationException("BatchNorm2d can only be folded in evaluation mode (call eval() first)");
+            isFolded = value;
+        }
+    }
+
+    private bool isFolded;
+
     public override Tensor forward(Tensor input)
     {
         if (input.Dimensions != 4)
             throw new ArgumentException($"BatchNorm2d expects 4-D input (N, C, H, W), got {input.Dimensions}-D [{string.Join(", ", input.shape)}]", nameof(input));
+        if (IsFolded)
+        {
+            if (training) throw new InvalidOperationException("this BatchNorm2d was folded into the preceding convolution for inference and cannot be trained; train the unfolded network");
+            // A new handle to the same tensor: callers dispose their input and this output separately.
+            return input.alias();
+        }
         var factor = momentum ?? 0.0;
         if (training && track_running_stats && num_batches_tracked is not null)
         {

@@ -24,10 +24,10 @@ public sealed class Conv2d : nn.Module<Tensor, Tensor>
         this.padding = new[] { padding.Item1, padding.Item2 };
         this.dilation = new[] { dilation.Item1, dilation.Item2 };
         weight = new nn.Parameter(empty(out_channels, in_channels / groups, kernel_size.Item1, kernel_size.Item2));
-        this.bias = bias ? new nn.Parameter(empty(out_channels)) : null;
+        bias_ = bias ? new nn.Parameter(empty(out_channels)) : null;
         ResetParameters();
         register_parameter(nameof(weight), weight);
-        register_parameter(nameof(bias), this.bias);
+        register_parameter(nameof(bias), bias_);
     }
 
     private readonly long in_channels_;
@@ -35,7 +35,28 @@ public sealed class Conv2d : nn.Module<Tensor, Tensor>
     private readonly (long, long) kernel_size_;
 
     public nn.Parameter weight { get; }
-    public nn.Parameter? bias { get; }
+
+    /// <summary>
+    /// The bias, or null. Setting it registers the new parameter under <c>bias</c> and disposes the
+    /// old one (as TorchSharp's settable bias); inference optimizations give a bias-free convolution
+    /// one when a batch norm is folded into it.
+    /// </summary>
+    public nn.Parameter? bias
+    {
+        get => bias_;
+        set
+        {
+            if (ReferenceEquals(value, bias_)) return;
+            if (value is not null && (value.Dimensions != 1 || value.shape[0] != out_channels_))
+                throw new ArgumentException($"Conv2d bias must have shape [{out_channels_}], got [{string.Join(", ", value.shape)}]", nameof(value));
+            bias_?.Dispose();
+            bias_ = value;
+            value?.DetachFromDisposeScope();
+            register_parameter(nameof(bias), value);
+        }
+    }
+
+    private nn.Parameter? bias_;
     public long groups { get; }
     public long in_channels => in_channels_;
     public long out_channels => out_channels_;
@@ -48,12 +69,12 @@ public sealed class Conv2d : nn.Module<Tensor, Tensor>
     private void ResetParameters()
     {
         nn.init.kaiming_uniform_(weight, Math.Sqrt(5));
-        if (bias is null) return;
+        if (bias_ is null) return;
         var (fanIn, _) = nn.init.CalculateFanInAndFanOut(weight);
         var bound = fanIn > 0 ? 1 / Math.Sqrt(fanIn) : 0;
-        nn.init.uniform_(bias, -bound, bound);
+        nn.init.uniform_(bias_, -bound, bound);
     }
 
-    public override Tensor forward(Tensor input) => F.conv2d(input, weight, bias, stride, padding, dilation, groups);
+    public override Tensor forward(Tensor input) => F.conv2d(input, weight, bias_, stride, padding, dilation, groups);
 }
 

@@ -1,0 +1,111 @@
+using CnnMl.Torch.Modules;
+using static CnnMl.Torch.torch;
+
+namespace CnnMl.Models;
+
+/// <summary>
+/// What <see cref="InferenceNetwork.Optimize"/> does to a network. Each switch can be turned off on
+/// its own, so a benchmark can show what each contributes.
+/// </summary>
+public sealed class InferenceOptions
+{
+    /// <summary>Fold every batch norm that directly follows a convolution into it (<see cref="BatchNormFolding"/>). Default true.</summary>
+    public bool FoldBatchNorm { get; set; } = true;
+
+    /// <summary>
+    /// Run under <c>inference_mode</c> (no autograd bookkeeping: no version counters, no view
+    /// tracking) rather than <c>no_grad</c>. Default true.
+    /// </summary>
+    public bool InferenceMode { get; set; } = true;
+
+    /// <summary>
+    /// Store convolution weights and feed inputs in the channels-last (NHWC) layout, which oneDNN
+    /// convolves without reordering. Default false: with libtorch 1.13 on the 2-core AVX-512 machine
+    /// the benchmarks were measured on it did not win consistently (bench/RESULTS.md, infer rows).
+    /// </summary>
+    public bool ChannelsLast { get; set; }
+
+    /// <summary>No optimization: the network as trained, under <c>no_grad</c> (what PyTorch eager users write).</summary>
+    public static InferenceOptions None => new() { FoldBatchNorm = false, InferenceMode = false, ChannelsLast = false };
+}
+
+/// <summary>
+/// A network prepared for fast inference: batch norms folded into their convolutions, optionally
+/// channels-last weights, and every call under <c>inference_mode</c>. The wrapped network is changed
+/// in place and can no longer be trained (its folded batch norms refuse training mode); optimize a
+/// copy when the original weights are still needed, as <c>CnnClassificationTransformer</c> does for
+/// scoring while its model file keeps the unfolded weights.
+/// <code>
+/// using var fast = InferenceNetwork.Optimize(network);   // network.eval() first
+/// using var logits = fast.Predict(images);
+/// </code>
+/// </summary>
+public sealed class InferenceNetwork : IDisposable
+{
+    private readonly bool ownsNetwork;
+
+    private InferenceNetwork(ClassifierNetwork network, InferenceOptions options, IReadOnlyList<ConvBatchNormPair> folded, bool ownsNetwork)
+    {
+        Network = network;
+        Options = options;
+        FoldedPairs = folded;
+        this.ownsNetwork = ownsNetwork;
+    }
+
+    /// <summary>The optimized network (folded in place).</summary>
+    public ClassifierNetwork Network { get; }
+
+    /// <summary>The optimizations applied (a copy of what was passed).</summary>
+    public InferenceOptions Options { get; }
+
+    /// <summary>The convolution / batch norm pairs that were folded, in execution order.</summary>
+    public IReadOnlyList<ConvBatchNormPair> FoldedPairs { get; }
+
+    /// <summary>
+    /// Optimizes <paramref name="network"/> in place for inference. The network must be in evaluation
+    /// mode (<see cref="InvalidOperationException"/> otherwise).
+    /// </summary>
+    /// <param name="network">The network to optimize; it stays usable only for inference.</param>
+    /// <param name="options">The optimizations; default all but channels-last (see <see cref="InferenceOptions"/>).</param>
+    /// <param name="ownsNetwork">True to dispose the network with this object.</param>
+    public static InferenceNetwork Optimize(ClassifierNetwork network, InferenceOptions? options = null, bool ownsNetwork = false)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        options ??= new InferenceOptions();
+        var training = network.named_modules().FirstOrDefault(m => m.module.training);
+        if (training.module is not null)
+            throw new InvalidOperationException($"{network.GetName()}: inference optimization needs evaluation mode, but {(training.name.Length == 0 ? "the network" : $"module '{training.name}'")} is in training mode (call eval() first)");
+        var folded = options.FoldBatchNorm ? BatchNormFolding.Fold(network) : [];
+        if (options.ChannelsLast)
+        {
+            using var scope = NewDisposeScope();
+            using (no_grad())
+            {
+                foreach (var conv in network.modules().OfType<Conv2d>())
+                    conv.weight.set_data(conv.weight.contiguous(channels_last));
+            }
+        }
+        var copy = new InferenceOptions { FoldBatchNorm = options.FoldBatchNorm, InferenceMode = options.InferenceMode, ChannelsLast = options.ChannelsLast };
+        return new InferenceNetwork(network, copy, folded, ownsNetwork);
+    }
+
+    /// <summary>
+    /// Logits (N, classes) of a batch of images (N, C, H, W), computed under <c>inference_mode</c>
+    /// (or <c>no_grad</c> when that option is off). The result cannot take part in autograd.
+    /// </summary>
+    public Tensor Predict(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        using IDisposable mode = Options.InferenceMode ? inference_mode() : no_grad();
+        if (!Options.ChannelsLast || images.Dimensions != 4 || images.is_contiguous(channels_last))
+            return Network.call(images);
+        using var nhwc = images.contiguous(channels_last);
+        return Network.call(nhwc);
+    }
+
+    /// <summary>Disposes the network when this object owns it.</summary>
+    public void Dispose()
+    {
+        if (ownsNetwork) Network.Dispose();
+    }
+}
