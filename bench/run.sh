@@ -3,18 +3,27 @@
 # CnnMl, same options and thread count, run alternately in one invocation; the medians go to
 # bench/RESULTS.md.
 #
-#   bench/run.sh [--quick] [--reps N] [--only WORKLOAD] [--resnet-subset ROWS] [--results PATH]
+#   bench/run.sh [--quick] [--reps N] [--only WORKLOAD] [--resnet-subset ROWS] [--results PATH] [--no-build]
 #
-#   --quick    fewer steps (finishes in under 5 minutes on 2 cores)
-#   --reps N   repetitions of every workload on each side (default 3); the median is reported
-#   --only W   run only the rows of workload W (train-step or train-accuracy)
+#   --quick    a smoke run that checks every workload end to end (under 5 minutes on a quiet 2-core
+#              machine): 1 repetition, 1 warm-up and 2 timed steps for the big train-step models (their
+#              figures are indicative only), every row of every workload, the accuracy rows as below
+#   --reps N   repetitions of every train-step, conv-ceiling and epoch row on each side (default 3,
+#              1 with --quick); the median is reported
+#   --only W   run only the rows of workload W (train-step, conv-ceiling, epoch or train-accuracy)
 #   --resnet-subset ROWS
 #              train-accuracy's ResNet-18 row on the first ROWS training images for 1 epoch instead
 #              of all 60,000 for 2 (2 full epochs take 20-40 minutes per side on 2 cores)
 #   --results  where to write the markdown (default bench/RESULTS.md)
+#   --no-build use the existing Release build of CnnMl.Bench (build it first, e.g. under a lock)
 #
+# Workloads: train-step (training throughput on synthetic tensors, with each model's achieved
+# GFLOP/s as a fraction of the conv ceiling), conv-ceiling (GFLOP/s of a large 3x3 convolution, at 1
+# and 2 threads), epoch (one epoch of LeNet-5 on Fashion-MNIST including data loading; PyTorch with a
+# DataLoader at num_workers 0 and 1, compared at the faster), train-accuracy (below). Every row
+# reports both sides' peak resident memory.
 # train-accuracy rows train on Fashion-MNIST and score the 10,000 test images once per side and
-# seed (the row's seed count; --reps applies to train-step only).
+# seed (the row's seed count; --reps does not apply to them).
 #
 # Raw JSON lines and logs go to bench/out/<timestamp>/. Both sides print the same JSON fields
 # (bench/CnnMl.Bench/BenchResult.cs). To add a workload: one row in WORKLOADS below, one
@@ -28,24 +37,47 @@ REPS=3
 ONLY=""
 RESNET_SUBSET=0
 RESULTS="$ROOT/bench/RESULTS.md"
+REPS_GIVEN=0
+NO_BUILD=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
-    --reps) REPS="$2"; shift ;;
+    --reps) REPS="$2"; REPS_GIVEN=1; shift ;;
+    --no-build) NO_BUILD=1 ;;
     --only) ONLY="$2"; shift ;;
     --resnet-subset) RESNET_SUBSET="$2"; shift ;;
     --results) RESULTS="$2"; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^set -euo/ { exit } NR > 1' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
+((QUICK == 1 && REPS_GIVEN == 0)) && REPS=1
 
-# label | workload | options shared by both sides | full: warmup steps | quick: warmup steps
+# label | workload | options shared by both sides | full: warmup steps | quick: warmup steps, or "skip"
+# conv-ceiling: the practical peak (GFLOP/s) each train-step row is set against, at the threads of the rows.
+# The big models: issue 8's sizes; their full steps keep one run near 20-60 s per side on 2 cores.
 WORKLOADS=(
+  "conv3x3 256->256 56x56 b16|conv-ceiling|--batch 16 --size 56 --channels 256 --out-channels 256 --threads 1|2 10|1 3"
+  "conv3x3 256->256 56x56 b16|conv-ceiling|--batch 16 --size 56 --channels 256 --out-channels 256 --threads 2|3 20|1 3"
   "lenet5 28x28 b64|train-step|--model lenet5 --batch 64 --size 28 --channels 1 --classes 10 --threads 1|50 600|20 200"
   "lenet5 28x28 b64|train-step|--model lenet5 --batch 64 --size 28 --channels 1 --classes 10 --threads 2|50 600|20 200"
   "resnet18 (small stem) 32x32 b64|train-step|--model resnet18_small --batch 64 --size 32 --channels 3 --classes 10 --threads 2|3 20|2 6"
+  "resnet50 112x112 b16|train-step|--model resnet50 --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 20|1 2"
+  "vgg11_bn 112x112 b16|train-step|--model vgg11_bn --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 15|1 2"
+  "densenet121 112x112 b16|train-step|--model densenet121 --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 20|1 2"
+  "efficientnet_b0 112x112 b16|train-step|--model efficientnet_b0 --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 30|1 2"
+  "googlenet 112x112 b16|train-step|--model googlenet --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 30|1 2"
+  "inception_v3 299x299 b8|train-step|--model inception_v3 --batch 8 --size 299 --channels 3 --classes 10 --threads 2|2 12|1 2"
+)
+
+# End to end (epoch): label | options shared by both sides. One epoch of the 60,000 training images,
+# timed from reading the files to the last step. PyTorch runs with DataLoader num_workers 0 and 1
+# (--workers, PyTorch only); the report compares CnnMl with the faster and names it. Adam because
+# the sigmoid LeNet-5 barely moves in one epoch of SGD at lr 0.01: the mean training loss, printed by
+# both sides, then also checks that they trained alike.
+EPOCH=(
+  "lenet5 epoch b64|--model lenet5 --batch 64 --optimizer adam --lr 0.002 --threads 1"
 )
 
 # Accuracy on Fashion-MNIST (issue 6): label | seeds | options shared by both sides | full: extra options | quick: extra options or "skip".
@@ -73,11 +105,13 @@ mkdir -p "$OUT"
 RAW="$OUT/raw.tsv"
 : > "$RAW"
 
-echo "building CnnMl.Bench (Release)..." >&2
-if ! dotnet build "$ROOT/bench/CnnMl.Bench/CnnMl.Bench.csproj" -c Release -nologo > "$OUT/build.log" 2>&1; then
-  tail -n 30 "$OUT/build.log" >&2
-  echo "build failed; full log: $OUT/build.log" >&2
-  exit 1
+if ((NO_BUILD == 0)); then
+  echo "building CnnMl.Bench (Release)..." >&2
+  if ! dotnet build "$ROOT/bench/CnnMl.Bench/CnnMl.Bench.csproj" -c Release -nologo > "$OUT/build.log" 2>&1; then
+    tail -n 30 "$OUT/build.log" >&2
+    echo "build failed; full log: $OUT/build.log" >&2
+    exit 1
+  fi
 fi
 BENCH="$ROOT/bench/CnnMl.Bench/bin/Release/net10.0/CnnMl.Bench"
 
@@ -102,16 +136,29 @@ run_one() {
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 START=$SECONDS
 for ((rep = 1; rep <= REPS; rep++)); do
-  [[ -n "$ONLY" && "$ONLY" != train-step ]] && break
   for row in "${WORKLOADS[@]}"; do
     IFS='|' read -r label workload options full quick <<< "$row"
+    [[ -n "$ONLY" && "$ONLY" != "$workload" ]] && continue
     read -r warmup steps <<< "$([[ $QUICK == 1 ]] && echo "$quick" || echo "$full")"
+    [[ "$warmup" == skip ]] && continue
     # shellcheck disable=SC2206
     args=($options --warmup "$warmup" --steps "$steps")
     echo "[$rep/$REPS] $label ${args[*]}" >&2
     # Alternate which side goes first so slow drifts in machine load do not favour one.
     if ((rep % 2)); then order=(pytorch cnnml); else order=(cnnml pytorch); fi
     for impl in "${order[@]}"; do run_one "$impl" "$label" "$workload" "${args[@]}"; done
+  done
+  [[ -n "$ONLY" && "$ONLY" != epoch ]] && continue
+  for row in "${EPOCH[@]}"; do
+    IFS='|' read -r label options <<< "$row"
+    # shellcheck disable=SC2206
+    args=($options)
+    echo "[$rep/$REPS] $label ${args[*]}" >&2
+    if ((rep % 2)); then order=(pytorch:0 pytorch:1 cnnml); else order=(cnnml pytorch:1 pytorch:0); fi
+    for impl in "${order[@]}"; do
+      if [[ "$impl" == pytorch:* ]]; then run_one pytorch "$label" epoch "${args[@]}" --workers "${impl#pytorch:}"
+      else run_one cnnml "$label" epoch "${args[@]}"; fi
+    done
   done
 done
 if [[ -z "$ONLY" || "$ONLY" == train-accuracy ]]; then

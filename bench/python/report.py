@@ -2,9 +2,12 @@
 """Turns the raw runs of bench/run.sh (label<TAB>json per line) into bench/RESULTS.md.
 
 Per workload (label and thread count) it takes the median images/s of each side, their ratio
-CnnMl/PyTorch, the median peak resident set, and checks that both sides built a model with the
-same number of parameters (the architectures must be identical for the comparison to mean
-anything). Exit status 1 when a pair is incomplete or the parameter counts differ.
+CnnMl/PyTorch, the median peak resident set (and whether CnnMl's is at most PyTorch's), and checks
+that both sides built a model with the same number of parameters (the architectures must be
+identical for the comparison to mean anything). conv-ceiling rows give the machine's practical
+GFLOP/s, against which each train-step row's achieved GFLOP/s is set; epoch rows (one epoch of
+LeNet-5 with data loading) compare CnnMl with the faster of PyTorch's DataLoader settings.
+Exit status 1 when a pair is incomplete or the parameter counts differ.
 """
 import argparse
 import datetime
@@ -20,6 +23,7 @@ ACCURACY_GAP = 0.5  # issue 6: CnnMl within 0.5 points of PyTorch
 def load(path):
     groups = {}  # (label, threads) -> {"pytorch": [...], "cnnml": [...]}, in first-seen order
     accuracy = {}  # train-accuracy runs: (label, recipe, epochs, train_rows) -> {"pytorch": [...], "cnnml": [...]}
+    extra = {"conv-ceiling": {}, "epoch": {}}  # workload -> (label, threads) -> {"pytorch": [...], "cnnml": [...]}
     with open(path, encoding="utf-8") as f:
         for line in f:
             line = line.rstrip("\n")
@@ -27,13 +31,17 @@ def load(path):
                 continue
             label, payload = line.split("\t", 1)
             run = json.loads(payload)
+            if run.get("workload") in extra:
+                key = (label, run.get("threads"))
+                extra[run["workload"]].setdefault(key, {"pytorch": [], "cnnml": []})[run["impl"]].append(run)
+                continue
             if "test_accuracy" in run:
                 key = (label, run.get("recipe"), run.get("epochs"), run.get("train_rows"))
                 accuracy.setdefault(key, {"pytorch": [], "cnnml": []})[run["impl"]].append(run)
                 continue
             key = (label, run.get("threads"))
             groups.setdefault(key, {"pytorch": [], "cnnml": []})[run["impl"]].append(run)
-    return groups, accuracy
+    return groups, accuracy, extra
 
 
 def accuracy_rows(accuracy, problems):
@@ -68,6 +76,140 @@ def accuracy_rows(accuracy, problems):
     return rows
 
 
+def rss_verdict(py_mb, cs_mb):
+    """Issue 8's memory target: CnnMl's peak resident set no higher than PyTorch's for the same run."""
+    if py_mb is None or cs_mb is None:
+        return "-"
+    return "yes" if cs_mb <= py_mb else "**no**"
+
+
+def ceiling_section(ceiling, groups, problems, details):
+    """The conv-ceiling table, then every train-step row's achieved GFLOP/s as a fraction of the ceiling."""
+    if not ceiling:
+        return []
+    peak = {}  # threads -> the machine's ceiling: the higher of the two sides' medians
+    rows = []
+    for (label, threads), sides in ceiling.items():
+        py, cs = sides["pytorch"], sides["cnnml"]
+        py_g, cs_g = median(py, "gflops"), median(cs, "gflops")
+        if not py or not cs:
+            problems.append(f"{label} t{threads}: missing runs (pytorch {len(py)}, cnnml {len(cs)})")
+        best = max((g for g in (py_g, cs_g) if g is not None), default=None)
+        if best is not None:
+            peak[threads] = max(best, peak.get(threads, 0))
+        py_rss, cs_rss = median(py, "peak_rss_mb"), median(cs, "peak_rss_mb")
+        rows.append(
+            f"| {label} | {threads} | {fmt(py_g, 1)} | {fmt(cs_g, 1)} "
+            f"| {fmt(cs_g / py_g if py_g and cs_g else None, 3)} | {fmt(py_rss)} | {fmt(cs_rss)} | {rss_verdict(py_rss, cs_rss)} |")
+        details.append(
+            f"| {label} (GFLOP/s) | {threads} | {' / '.join(fmt(r['gflops'], 1) for r in py)} "
+            f"| {' / '.join(fmt(r['gflops'], 1) for r in cs)} "
+            f"| {' / '.join(fmt(c['gflops'] / q['gflops'], 3) for q, c in zip(py, cs))} | {(py or cs)[0]['steps']} |")
+
+    achieved = []
+    for (label, threads), sides in groups.items():
+        py, cs = sides["pytorch"], sides["cnnml"]
+        gmacs = median(cs, "gmacs_per_image")  # the C# side's ModelSummary; both sides build the same network
+        if gmacs is None:
+            continue
+        ceiling_g = peak.get(threads)
+
+        def cells(ips):
+            if ips is None:
+                return "- | -"
+            g = ips * 6 * gmacs  # training ≈ 3 × forward; 2 FLOPs per multiply-accumulate
+            return f"{g:,.1f} | {'-' if not ceiling_g else f'{g / ceiling_g:.0%}'}"
+
+        achieved.append(
+            f"| {label} | {threads} | {gmacs:.3f} | {cells(median(py, 'images_per_sec'))} "
+            f"| {cells(median(cs, 'images_per_sec'))} |")
+    lines = [
+        "",
+        "## Convolution ceiling and achieved GFLOP/s",
+        "",
+        "`conv-ceiling`: GFLOP/s of one 3x3 convolution, stride 1, padding 1, forward only, fp32, no gradients, "
+        "on fixed random tensors (FLOPs per call 2·N·Cout·H·W·Cin·9), at 1 and 2 threads: the practical peak of "
+        "the machine. The ceiling at a thread count is the higher of the two sides' medians.",
+        "",
+        "| Workload | Threads | PyTorch GFLOP/s | CnnMl GFLOP/s | CnnMl/PyTorch | PyTorch peak RSS MB | CnnMl peak RSS MB | peak memory ≤ PyTorch |",
+        "|---|---:|---:|---:|---:|---:|---:|:---:|",
+        *rows,
+    ]
+    if achieved:
+        lines += [
+            "",
+            "Each training-step row's achieved GFLOP/s: images/s × 3 × 2 × forward multiply-accumulates per image "
+            "(a training step ≈ 3 forward passes: the forward and two backward products; MACs of convolutions and "
+            "dense layers from CnnMl's ModelSummary, printed by the C# side), and as a fraction of the ceiling at "
+            "the row's thread count. Low fractions mark memory-bound or small-kernel networks (depthwise "
+            "convolutions, concatenations, batch norm), where the ceiling is out of reach for both sides.",
+            "",
+            "| Workload | Threads | forward GMACs/image | PyTorch GFLOP/s | PyTorch % of ceiling | CnnMl GFLOP/s | CnnMl % of ceiling |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            *achieved,
+        ]
+    return lines
+
+
+def epoch_section(epoch, problems, details):
+    """One epoch of LeNet-5 with data loading: CnnMl against the faster of PyTorch's DataLoader settings."""
+    if not epoch:
+        return []
+    rows = []
+    loaders = sorted({r.get("loader", "?") for sides in epoch.values() for r in sides["pytorch"]})
+    for (label, threads), sides in epoch.items():
+        py, cs = sides["pytorch"], sides["cnnml"]
+        by_loader = {}
+        for r in py:
+            by_loader.setdefault(r.get("loader", "?"), []).append(r)
+        fastest = max(by_loader, key=lambda n: median(by_loader[n], "images_per_sec") or 0, default=None)
+        best = by_loader.get(fastest, [])
+        py_ips, cs_ips = median(best, "images_per_sec"), median(cs, "images_per_sec")
+        ratio = cs_ips / py_ips if py_ips and cs_ips else None
+        params = sorted({r["params"] for r in py + cs})
+        if len(params) > 1:
+            problems.append(f"{label} t{threads}: parameter counts differ ({', '.join(map(str, params))})")
+        if not py or not cs:
+            problems.append(f"{label} t{threads}: missing runs (pytorch {len(py)}, cnnml {len(cs)})")
+        verdict = "-" if ratio is None else ("yes" if ratio >= TARGET else "**no**")
+        py_rss, cs_rss = median(best, "peak_rss_mb"), median(cs, "peak_rss_mb")
+        first = (cs or py)[0]
+        rows.append(
+            f"| {label} | {first.get('optimizer', '?')} lr={first.get('lr', '?')} b={first.get('batch', '?')} | {threads} "
+            + "".join(f"| {fmt(median(by_loader.get(n, []), 'images_per_sec'))} " for n in loaders)
+            + f"| {fmt(cs_ips)} | {fastest or '-'} | {fmt(ratio, 3)} | {verdict} "
+            f"| {fmt(median(best, 'seconds'), 1)} | {fmt(median(cs, 'seconds'), 1)} "
+            f"| {fmt(median(best, 'load_seconds'), 2)} | {fmt(median(cs, 'load_seconds'), 2)} "
+            f"| {fmt(median(best, 'final_train_loss'), 3)} | {fmt(median(cs, 'final_train_loss'), 3)} "
+            f"| {fmt(py_rss)} | {fmt(cs_rss)} | {rss_verdict(py_rss, cs_rss)} | {', '.join(f'{n:,}' for n in params)} |")
+        for name, runs in by_loader.items():
+            details.append(
+                f"| {label}, PyTorch {name} | {threads} | {' / '.join(fmt(r['images_per_sec']) for r in runs)} "
+                f"| {' / '.join(fmt(r['images_per_sec']) for r in cs)} "
+                f"| {' / '.join(fmt(c['images_per_sec'] / q['images_per_sec'], 3) for q, c in zip(runs, cs))} | 1 epoch |")
+    return [
+        "",
+        "## End to end: one epoch of LeNet-5 on Fashion-MNIST (`epoch`)",
+        "",
+        "One pass over the 60,000 training images, batch 64, shuffled, timed from reading the IDX files to the last "
+        "step: CnnMl through FashionMnist.Load → LeNet trainer Fit, PyTorch through a torch.utils.data.Dataset over "
+        "the same files, a DataLoader (batch_size=64, shuffle=True) and the usual loop (`bench/python/epoch.py`), "
+        "run once per DataLoader setting; CnnMl is compared with the faster one (named in the table). The mean "
+        "training loss of the epoch checks that both sides trained alike; load s is reading the files alone.",
+        "",
+        "| Workload | Recipe | Threads | " + "".join(f"PyTorch {n} img/s | " for n in loaders)
+        + "CnnMl img/s | compared with | CnnMl/PyTorch | ≥ 0.95 | PyTorch s | CnnMl s | PyTorch load s | CnnMl load s "
+        "| PyTorch train loss | CnnMl train loss | PyTorch peak RSS MB | CnnMl peak RSS MB | peak memory ≤ PyTorch | Parameters |",
+        "|---|---|---:|" + "---:|" * len(loaders) + "---:|---|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|",
+        *rows,
+    ]
+
+
+def fmt_ips(value):
+    """Images/s: one decimal below 100 (the big models' few images per second), none above."""
+    return fmt(value, 1 if value is not None and value < 100 else 0)
+
+
 def fmt(value, digits=0):
     return "-" if value is None else f"{value:,.{digits}f}"
 
@@ -99,7 +241,7 @@ def main(argv=None):
     p.add_argument("--elapsed", default="?")
     a = p.parse_args(argv)
 
-    groups, accuracy = load(a.raw)
+    groups, accuracy, extra = load(a.raw)
     try:
         info = json.loads(a.cnnml_info or "{}")
     except json.JSONDecodeError:
@@ -119,13 +261,14 @@ def main(argv=None):
             problems.append(f"{label} t{threads}: missing runs (pytorch {len(py)}, cnnml {len(cs)})")
         verdict = "-" if ratio is None else ("yes" if ratio >= TARGET else "**no**")
         rows.append(
-            f"| {label} | {threads} | {fmt(py_ips)} | {fmt(cs_ips)} | {fmt(ratio, 3)} | {verdict} "
+            f"| {label} | {threads} | {fmt_ips(py_ips)} | {fmt_ips(cs_ips)} | {fmt(ratio, 3)} | {verdict} "
             f"| {fmt(median(py, 'peak_rss_mb'))} | {fmt(median(cs, 'peak_rss_mb'))} "
+            f"| {rss_verdict(median(py, 'peak_rss_mb'), median(cs, 'peak_rss_mb'))} "
             f"| {', '.join(f'{n:,}' for n in params)} |")
         paired = [c["images_per_sec"] / q["images_per_sec"] for q, c in zip(py, cs)]
         details.append(
-            f"| {label} | {threads} | {' / '.join(fmt(r['images_per_sec']) for r in py)} "
-            f"| {' / '.join(fmt(r['images_per_sec']) for r in cs)} "
+            f"| {label} | {threads} | {' / '.join(fmt_ips(r['images_per_sec']) for r in py)} "
+            f"| {' / '.join(fmt_ips(r['images_per_sec']) for r in cs)} "
             f"| {' / '.join(fmt(x, 3) for x in paired)} | {(py or cs)[0]['steps']} |")
 
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -134,12 +277,19 @@ def main(argv=None):
         "",
         f"Written by `bench/run.sh{' --quick' if a.mode == 'quick' else ''}` on {now}; "
         f"{a.reps} alternating repetitions per side, medians reported; took {a.elapsed} s.",
-        "Training step: SGD (momentum 0.9) on fixed synthetic tensors, cross-entropy loss, warm-up steps excluded.",
+        "Training step: SGD (momentum 0.9) on fixed synthetic tensors, cross-entropy loss, warm-up steps excluded. "
+        "Peak RSS is the process's peak resident set (VmHWM, ru_maxrss); *peak memory ≤ PyTorch* is issue 8's memory target."
+        + (" Quick mode: one repetition, and the 112x112 and 299x299 models time only a few steps: their figures "
+           "are indicative, not measurements." if a.mode == "quick" else ""),
         "",
-        "| Workload | Threads | PyTorch img/s | CnnMl img/s | CnnMl/PyTorch | ≥ 0.95 | PyTorch peak RSS MB | CnnMl peak RSS MB | Parameters |",
-        "|---|---:|---:|---:|---:|:---:|---:|---:|---:|",
+        "| Workload | Threads | PyTorch img/s | CnnMl img/s | CnnMl/PyTorch | ≥ 0.95 | PyTorch peak RSS MB | CnnMl peak RSS MB "
+        "| peak memory ≤ PyTorch | Parameters |",
+        "|---|---:|---:|---:|---:|:---:|---:|---:|:---:|---:|",
         *rows,
     ]
+    ceiling_lines, epoch_lines = ceiling_section(extra["conv-ceiling"], groups, problems, details), \
+        epoch_section(extra["epoch"], problems, details)
+    lines += ceiling_lines + epoch_lines
     acc_rows = accuracy_rows(accuracy, problems)
     if acc_rows:
         lines += [
@@ -181,6 +331,7 @@ def main(argv=None):
     with open(a.out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines[5:5 + 2 + len(rows)]))
+    print("\n".join(ceiling_lines + epoch_lines))
     if acc_rows:
         print("\n".join(acc_rows))
     for x in problems:
