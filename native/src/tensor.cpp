@@ -152,10 +152,7 @@ CNN_API void* cnn_tensor_data_ptr(TensorHandle t) {
   CNN_CATCH(nullptr)
 }
 
-CNN_API double cnn_tensor_item_double(TensorHandle t) {
-  CNN_TRY return deref(t).item<double>();
-  CNN_CATCH(std::numeric_limits<double>::quiet_NaN())
-}
+CNN_STATUS_FN(cnn_tensor_item_double, (TensorHandle t, double* out), *out = deref(t).item<double>())
 CNN_STATUS_FN(cnn_tensor_item_long, (TensorHandle t, int64_t* out), *out = deref(t).item<int64_t>())
 
 CNN_TENSOR_FN(cnn_tensor_to, (TensorHandle t, int dtype, int dev, int idx, int non_blocking, int copy),

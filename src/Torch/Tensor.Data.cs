@@ -62,7 +62,7 @@ public static partial class torch
                 if (typeof(T) == typeof(bool)) return (T)(object)(value != 0);
                 return (T)Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
             }
-            var d = cnn_tensor_item_double(Handle);
+            TorchException.Check(cnn_tensor_item_double(Handle, out var d));
             if (typeof(T) == typeof(double)) return (T)(object)d;
             if (typeof(T) == typeof(float)) return (T)(object)(float)d;
             throw new NotSupportedException($"item<{typeof(T).Name}>() is not supported");

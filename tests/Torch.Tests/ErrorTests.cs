@@ -92,6 +92,9 @@ public sealed class ErrorTests
         StringAssert.Contains(pooled.Message, "Output size is too small");
         Assert.ThrowsException<ArgumentException>(() => tensor(new float[] { 1, 2, 3 }, new long[] { 2, 2 }));
         Assert.ThrowsException<InvalidOperationException>(() => ones(2).item<float>());
+        Assert.IsTrue(float.IsNaN(tensor(new[] { float.NaN }).item<float>()), "a real NaN is a value, not an error");
+        var overflow = Assert.ThrowsException<TorchException>(() => tensor(new[] { float.NaN }).item<long>());
+        StringAssert.Contains(overflow.Message, "without overflow");
         Assert.ThrowsException<ArgumentOutOfRangeException>(() => ones(2, 3).size(2));
         Assert.ThrowsException<ArgumentException>(() => nn.BatchNorm2d(3).call(zeros(2, 3)));
         AssertStillUsable();

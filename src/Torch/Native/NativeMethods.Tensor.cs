@@ -34,7 +34,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial int cnn_tensor_copy_to(TensorSafeHandle t, void* destination, long nbytes);
     [LibraryImport(Library)] internal static partial int cnn_tensor_copy_from(TensorSafeHandle t, void* source, long nbytes, int nonBlocking);
     [LibraryImport(Library)] internal static partial IntPtr cnn_tensor_data_ptr(TensorSafeHandle t);
-    [LibraryImport(Library)] internal static partial double cnn_tensor_item_double(TensorSafeHandle t);
+    [LibraryImport(Library)] internal static partial int cnn_tensor_item_double(TensorSafeHandle t, out double value);
     [LibraryImport(Library)] internal static partial int cnn_tensor_item_long(TensorSafeHandle t, out long value);
     [LibraryImport(Library)] internal static partial IntPtr cnn_tensor_to(TensorSafeHandle t, int dtype, int dev, int idx, int nonBlocking, int copy);
     [LibraryImport(Library)] internal static partial IntPtr cnn_tensor_pin_memory(TensorSafeHandle t);
