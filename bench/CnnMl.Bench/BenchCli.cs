@@ -14,6 +14,7 @@ public static class BenchCli
         ["train-accuracy"] = new TrainAccuracyWorkload(),
         ["conv-ceiling"] = new ConvCeilingWorkload(),
         ["epoch"] = new EpochWorkload(),
+        ["infer"] = new InferWorkload(),
         ["info"] = new InfoWorkload(),
     };
 

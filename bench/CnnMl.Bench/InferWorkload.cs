@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using CnnMl.Models;
+using static CnnMl.Torch.torch;
+
+namespace CnnMl.Bench;
+
+/// <summary>
+/// Inference throughput (batch <c>--batch</c>, images/s from the median timed call) and batch-1
+/// latency (median ms) of one zoo network on fixed random input, through <see cref="InferenceNetwork"/>
+/// with each optimization switchable, as bench/python/infer.py does for PyTorch eager
+/// (model.eval() under torch.no_grad()). Warm-up calls are not timed.
+/// </summary>
+public sealed class InferWorkload : IWorkload
+{
+    public string Description => "inference: batch throughput (images/s) and batch-1 latency (ms), medians of timed calls";
+
+    public IReadOnlyList<BenchOption> Options { get; } =
+    [
+        new("model", "lenet5", "ModelZoo name (lenet5, resnet18_small, resnet50, ...)"),
+        new("batch", "64", "images per throughput call"),
+        new("size", "28", "image height and width"),
+        new("channels", "1", "input channels"),
+        new("classes", "10", "output classes"),
+        new("threads", "1", "libtorch intra-op threads"),
+        new("warmup", "3", "untimed calls first, for each of the two measurements"),
+        new("iters", "10", "timed batch calls (median reported)"),
+        new("latency-iters", "20", "timed batch-1 calls (median reported)"),
+        new("fold-bn", "1", "1: fold batch norms into their convolutions"),
+        new("inference-mode", "1", "1: inference_mode; 0: no_grad"),
+        new("channels-last", "0", "1: channels-last weights and input"),
+        new("seed", "0", "random seed"),
+    ];
+
+    public BenchResult Run(BenchArgs a)
+    {
+        var modelName = a.String("model");
+        int batch = a.Int("batch"), size = a.Int("size"), channels = a.Int("channels"), classes = a.Int("classes", 2);
+        int threads = a.Int("threads"), warmup = a.Int("warmup", 0), iters = a.Int("iters"), latencyIters = a.Int("latency-iters");
+        int seed = a.Int("seed", 0);
+        var options = new InferenceOptions
+        {
+            FoldBatchNorm = a.Int("fold-bn", 0) != 0,
+            InferenceMode = a.Int("inference-mode", 0) != 0,
+            ChannelsLast = a.Int("channels-last", 0) != 0,
+        };
+
+        set_num_threads(threads);
+        random.manual_seed(seed);
+        var network = ModelZoo.Create(modelName, classes, channels);
+        long paramCount = network.parameters().Sum(p => p.numel());
+        network.eval();
+        var prepare = Stopwatch.StartNew();
+        using var fast = InferenceNetwork.Optimize(network, options, ownsNetwork: true);
+        var prepareMs = prepare.Elapsed.TotalMilliseconds;
+        using var x = randn(batch, channels, size, size);
+        using var x1 = randn(1, channels, size, size);
+
+        var batchSeconds = Median(fast, x, warmup, iters);
+        var latencySeconds = Median(fast, x1, warmup, latencyIters);
+
+        return new BenchResult()
+            .Add("workload", "infer").Add("model", modelName).Add("impl", "cnnml")
+            .Add("batch", batch).Add("size", size).Add("channels", channels).Add("classes", classes)
+            .Add("threads", get_num_threads()).Add("params", paramCount)
+            .Add("images_per_sec", Math.Round(batch / batchSeconds, 2))
+            .Add("latency_ms", Math.Round(latencySeconds * 1000, 3))
+            .Add("steps", iters).Add("latency_steps", latencyIters)
+            .Add("fold_bn", options.FoldBatchNorm).Add("inference_mode", options.InferenceMode).Add("channels_last", options.ChannelsLast)
+            .Add("folded_pairs", fast.FoldedPairs.Count).Add("prepare_ms", Math.Round(prepareMs, 1))
+            .Add("peak_rss_mb", BenchResult.PeakRssMb());
+    }
+
+    /// <summary>Median seconds of one <see cref="InferenceNetwork.Predict"/> call (output freed each time).</summary>
+    private static double Median(InferenceNetwork network, Tensor input, int warmup, int iters)
+    {
+        for (int i = 0; i < warmup; i++) network.Predict(input).Dispose();
+        var times = new double[iters];
+        for (int i = 0; i < iters; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            network.Predict(input).Dispose();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        Array.Sort(times);
+        return iters % 2 == 1 ? times[iters / 2] : (times[iters / 2 - 1] + times[iters / 2]) / 2;
+    }
+}
