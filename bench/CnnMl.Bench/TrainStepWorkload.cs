@@ -30,6 +30,8 @@ public sealed class TrainStepWorkload : IWorkload
         new("steps", "50", "timed steps"),
         new("seed", "0", "random seed"),
         new("phases", "0", "1: also time zero_grad/forward/backward/step separately (ms per step)"),
+        new("device", "cpu", "cpu or cuda[:N]"),
+        new("amp", "none", "none or bf16 (autocast forward and loss)"),
     ];
 
     public BenchResult Run(BenchArgs a)
@@ -38,6 +40,11 @@ public sealed class TrainStepWorkload : IWorkload
         int batch = a.Int("batch"), size = a.Int("size"), channels = a.Int("channels"), classes = a.Int("classes", 2);
         int threads = a.Int("threads"), warmup = a.Int("warmup", 0), steps = a.Int("steps"), seed = a.Int("seed", 0);
         bool phases = a.Int("phases", 0) != 0;
+        var device = torch.device(a.String("device"));
+        var amp = a.String("amp");
+        if (amp is not ("none" or "bf16")) throw new ArgumentException($"--amp must be none or bf16, got '{amp}'");
+        if (device.type == DeviceType.CUDA && !cuda.is_available())
+            throw new ArgumentException($"--device {device}: libtorch {__version__} sees no CUDA device");
 
         set_num_threads(threads);
         random.manual_seed(seed);
@@ -47,15 +54,19 @@ public sealed class TrainStepWorkload : IWorkload
         long paramCount = parameters.Sum(p => p.numel());
         // Forward multiply-accumulates per image, for the report's achieved GFLOP/s (training ≈ 3 × forward).
         var gmacs = ModelSummary.Summary(model, channels, size, size).GigaMacs;
+        model.to(device); // after the summary, which runs on the CPU; parameters keep their identity
         using var optimizer = optim.SGD(parameters, lr: 0.01, momentum: 0.9);
-        using var x = randn(batch, channels, size, size);
-        using var y = randint(0, classes, new long[] { batch });
+        using var x = randn(new long[] { batch, channels, size, size }, device: device);
+        using var y = randint(0, classes, new long[] { batch }, device: device);
+        var autocastType = amp == "bf16" ? device.type : (DeviceType?)null;
 
         var timer = phases ? new PhaseTimer() : null;
-        for (int i = 0; i < warmup; i++) Step(model, optimizer, x, y, null);
+        for (int i = 0; i < warmup; i++) Step(model, optimizer, x, y, null, autocastType);
         timer?.Reset();
+        cuda.synchronize();
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) Step(model, optimizer, x, y, timer);
+        for (int i = 0; i < steps; i++) Step(model, optimizer, x, y, timer, autocastType);
+        cuda.synchronize();
         var seconds = clock.Elapsed.TotalSeconds;
 
         var result = new BenchResult()
@@ -65,17 +76,19 @@ public sealed class TrainStepWorkload : IWorkload
             .Add("images_per_sec", Math.Round(batch * steps / seconds, 2)).Add("steps", steps)
             .Add("seconds", Math.Round(seconds, 4)).Add("gmacs_per_image", Math.Round(gmacs, 5))
             .Add("peak_rss_mb", BenchResult.PeakRssMb());
+        if (device.type != DeviceType.CPU || amp != "none") result.Add("device", device.ToString()).Add("amp", amp);
         timer?.AddTo(result, steps);
         return result;
     }
 
-    private static void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor x, Tensor y, PhaseTimer? timer)
+    private static void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor x, Tensor y, PhaseTimer? timer, DeviceType? autocastType)
     {
         using var scope = NewDisposeScope();
         optimizer.zero_grad();
         timer?.Mark(0);
-        var output = model.call(x);
-        var loss = F.cross_entropy(output, y);
+        Tensor loss;
+        using (autocastType is { } type ? autocast(type, ScalarType.BFloat16) : null)
+            loss = F.cross_entropy(model.call(x), y);
         timer?.Mark(1);
         loss.backward();
         timer?.Mark(2);

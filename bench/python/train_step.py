@@ -9,6 +9,7 @@ Run it with Debian's interpreter (/usr/bin/python3): python3-torch lives there. 
 starts with one intra-op thread; --threads sets it explicitly, as the C# side does.
 """
 import argparse
+import contextlib
 import json
 import resource
 import sys
@@ -106,22 +107,29 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--phases", type=int, default=0,
                    help="1: also time zero_grad/forward/backward/step separately (ms per step)")
+    p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
+    p.add_argument("--amp", default="none", choices=("none", "bf16"), help="bf16: autocast forward and loss")
     a = p.parse_args(argv)
+    device = torch.device(a.device)
+    cuda = device.type == "cuda"
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
+    autocast = (lambda: torch.autocast(device.type, dtype=torch.bfloat16)) if a.amp == "bf16" else contextlib.nullcontext
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    model = MODELS[a.model](a.classes, a.channels)
+    model = MODELS[a.model](a.classes, a.channels).to(device)
     model.train()
     params = sum(t.numel() for t in model.parameters())
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    x = torch.randn(a.batch, a.channels, a.size, a.size)
-    y = torch.randint(0, a.classes, (a.batch,))
+    x = torch.randn(a.batch, a.channels, a.size, a.size).to(device)
+    y = torch.randint(0, a.classes, (a.batch,)).to(device)
 
     ticks = [0.0, 0.0, 0.0, 0.0]  # zero_grad, forward+loss, backward, step
 
     def step():
         opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
+        with autocast():
+            loss = F.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
 
@@ -129,7 +137,8 @@ def main(argv=None):
         t0 = time.perf_counter()
         opt.zero_grad()
         t1 = time.perf_counter()
-        loss = F.cross_entropy(model(x), y)
+        with autocast():
+            loss = F.cross_entropy(model(x), y)
         t2 = time.perf_counter()
         loss.backward()
         t3 = time.perf_counter()
@@ -141,9 +150,11 @@ def main(argv=None):
     for _ in range(a.warmup):
         step()
     run = timed_step if a.phases else step
+    sync()
     start = time.perf_counter()
     for _ in range(a.steps):
         run()
+    sync()
     seconds = time.perf_counter() - start
 
     result = {
@@ -152,6 +163,10 @@ def main(argv=None):
         "images_per_sec": round(a.batch * a.steps / seconds, 2), "steps": a.steps,
         "seconds": round(seconds, 4), "peak_rss_mb": round(peak_rss_mb(), 1),
     }
+    if cuda or a.amp != "none":
+        result.update(device=str(device), amp=a.amp)
+        if cuda:
+            result["gpu"] = torch.cuda.get_device_name(device)
     if a.phases:
         for name, t in zip(("zero_grad_ms", "forward_ms", "backward_ms", "step_ms"), ticks):
             result[name] = round(t * 1000 / a.steps, 3)
