@@ -10,7 +10,7 @@
 #              figures are indicative only), every row of every workload, the accuracy rows as below
 #   --reps N   repetitions of every train-step, conv-ceiling and epoch row on each side (default 3,
 #              1 with --quick); the median is reported
-#   --only W   run only the rows of workload W (train-step, conv-ceiling, epoch or train-accuracy)
+#   --only W   run only the rows of workload W (train-step, conv-ceiling, epoch, infer or train-accuracy)
 #   --resnet-subset ROWS
 #              train-accuracy's ResNet-18 row on the first ROWS training images for 1 epoch instead
 #              of all 60,000 for 2 (2 full epochs take 20-40 minutes per side on 2 cores)
@@ -99,6 +99,22 @@ ACCURACY=(
   "resnet18_small|1|--model resnet18_small --optimizer sgd --lr 0.05 --momentum 0.9 --batch 64 --weight-decay 0.0005 --schedule step --step-size 1 --step-gamma 0.1 --normalize $FMNIST_NORM --threads 2|--epochs 2|skip"
 )
 
+# Inference (issue 8): label | options shared by both sides | full: warmup iters latency-iters | quick: the same.
+# Batch 64 throughput (median call) and batch-1 latency (median). PyTorch: model.eval() under
+# torch.no_grad(), what a PyTorch user writes; CnnMl: InferenceNetwork (batch norms folded, inference
+# mode), then in full runs once per variant below so the report shows what each optimization adds.
+INFER=(
+  "lenet5 28x28|--model lenet5 --batch 64 --size 28 --channels 1 --classes 10 --threads 1|5 50 100|2 10 20"
+  "resnet18_small 32x32|--model resnet18_small --batch 64 --size 32 --channels 3 --classes 10 --threads 2|2 10 20|1 2 5"
+  "resnet50 112x112|--model resnet50 --batch 64 --size 112 --channels 3 --classes 10 --threads 2|1 5 10|1 1 3"
+  "vgg11_bn 112x112|--model vgg11_bn --batch 64 --size 112 --channels 3 --classes 10 --threads 2|1 5 10|1 1 3"
+  "densenet121 112x112|--model densenet121 --batch 64 --size 112 --channels 3 --classes 10 --threads 2|1 5 10|1 1 3"
+  "efficientnet_b0 112x112|--model efficientnet_b0 --batch 64 --size 112 --channels 3 --classes 10 --threads 2|1 5 10|1 1 3"
+  "googlenet 112x112|--model googlenet --batch 64 --size 112 --channels 3 --classes 10 --threads 2|1 5 10|1 1 3"
+  "inception_v3 299x299|--model inception_v3 --batch 64 --size 299 --channels 3 --classes 10 --threads 2|1 3 6|1 1 2"
+)
+INFER_VARIANTS=("" "--fold-bn 0" "--inference-mode 0" "--channels-last 1")
+
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 OUT="$ROOT/bench/out/$STAMP"
 mkdir -p "$OUT"
@@ -161,6 +177,23 @@ for ((rep = 1; rep <= REPS; rep++)); do
     done
   done
 done
+if [[ -z "$ONLY" || "$ONLY" == infer ]]; then
+  variants=("${INFER_VARIANTS[@]}")
+  ((QUICK == 1)) && variants=("")
+  for ((rep = 1; rep <= REPS; rep++)); do
+    for row in "${INFER[@]}"; do
+      IFS='|' read -r label options full quick <<< "$row"
+      read -r warmup iters latency <<< "$([[ $QUICK == 1 ]] && echo "$quick" || echo "$full")"
+      # shellcheck disable=SC2206
+      args=($options --warmup "$warmup" --iters "$iters" --latency-iters "$latency")
+      echo "[infer $rep/$REPS] $label ${args[*]}" >&2
+      ((rep % 2)) && run_one pytorch "$label" infer "${args[@]}"
+      # shellcheck disable=SC2086
+      for variant in "${variants[@]}"; do run_one cnnml "$label" infer "${args[@]}" $variant; done
+      ((rep % 2)) || run_one pytorch "$label" infer "${args[@]}"
+    done
+  done
+fi
 if [[ -z "$ONLY" || "$ONLY" == train-accuracy ]]; then
   for row in "${ACCURACY[@]}"; do
     IFS='|' read -r label seeds options full quick <<< "$row"

@@ -55,8 +55,8 @@ public sealed class InferWorkload : IWorkload
         using var x = randn(batch, channels, size, size);
         using var x1 = randn(1, channels, size, size);
 
-        var batchSeconds = Median(fast, x, warmup, iters);
-        var latencySeconds = Median(fast, x1, warmup, latencyIters);
+        var (batchSeconds, batchCpu) = Median(fast, x, warmup, iters);
+        var (latencySeconds, latencyCpu) = Median(fast, x1, warmup, latencyIters);
 
         return new BenchResult()
             .Add("workload", "infer").Add("model", modelName).Add("impl", "cnnml")
@@ -64,24 +64,33 @@ public sealed class InferWorkload : IWorkload
             .Add("threads", get_num_threads()).Add("params", paramCount)
             .Add("images_per_sec", Math.Round(batch / batchSeconds, 2))
             .Add("latency_ms", Math.Round(latencySeconds * 1000, 3))
+            .Add("cpu_ms_per_batch", Math.Round(batchCpu * 1000, 3)).Add("cpu_ms_per_image", Math.Round(latencyCpu * 1000, 3))
             .Add("steps", iters).Add("latency_steps", latencyIters)
             .Add("fold_bn", options.FoldBatchNorm).Add("inference_mode", options.InferenceMode).Add("channels_last", options.ChannelsLast)
             .Add("folded_pairs", fast.FoldedPairs.Count).Add("prepare_ms", Math.Round(prepareMs, 1))
             .Add("peak_rss_mb", BenchResult.PeakRssMb());
     }
 
-    /// <summary>Median seconds of one <see cref="InferenceNetwork.Predict"/> call (output freed each time).</summary>
-    private static double Median(InferenceNetwork network, Tensor input, int warmup, int iters)
+    /// <summary>
+    /// Median wall seconds of one <see cref="InferenceNetwork.Predict"/> call (output freed each time),
+    /// and the process CPU seconds per call over the timed calls (less sensitive to a busy machine).
+    /// </summary>
+    private static (double wall, double cpu) Median(InferenceNetwork network, Tensor input, int warmup, int iters)
     {
         for (int i = 0; i < warmup; i++) network.Predict(input).Dispose();
         var times = new double[iters];
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpuStart = process.TotalProcessorTime;
         for (int i = 0; i < iters; i++)
         {
             var start = Stopwatch.GetTimestamp();
             network.Predict(input).Dispose();
             times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuStart).TotalSeconds / iters;
         Array.Sort(times);
-        return iters % 2 == 1 ? times[iters / 2] : (times[iters / 2 - 1] + times[iters / 2]) / 2;
+        return (iters % 2 == 1 ? times[iters / 2] : (times[iters / 2 - 1] + times[iters / 2]) / 2, cpu);
     }
 }

@@ -27,15 +27,18 @@ def peak_rss_mb():
 
 
 def median_seconds(model, x, warmup, iters):
+    """Median wall seconds of one call, and process CPU seconds per call over the timed calls."""
     with torch.no_grad():
         for _ in range(warmup):
             model(x)
         times = []
+        cpu_start = time.process_time()
         for _ in range(iters):
             start = time.perf_counter()
             model(x)
             times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        cpu = (time.process_time() - cpu_start) / iters
+    return statistics.median(times), cpu
 
 
 def main(argv=None):
@@ -60,13 +63,14 @@ def main(argv=None):
     x = torch.randn(a.batch, a.channels, a.size, a.size)
     x1 = torch.randn(1, a.channels, a.size, a.size)
 
-    batch_seconds = median_seconds(model, x, a.warmup, a.iters)
-    latency_seconds = median_seconds(model, x1, a.warmup, a.latency_iters)
+    batch_seconds, batch_cpu = median_seconds(model, x, a.warmup, a.iters)
+    latency_seconds, latency_cpu = median_seconds(model, x1, a.warmup, a.latency_iters)
 
     print(json.dumps({
         "workload": "infer", "model": a.model, "impl": "pytorch", "batch": a.batch, "size": a.size,
         "channels": a.channels, "classes": a.classes, "threads": torch.get_num_threads(), "params": params,
         "images_per_sec": round(a.batch / batch_seconds, 2), "latency_ms": round(latency_seconds * 1000, 3),
+        "cpu_ms_per_batch": round(batch_cpu * 1000, 3), "cpu_ms_per_image": round(latency_cpu * 1000, 3),
         "steps": a.iters, "latency_steps": a.latency_iters, "peak_rss_mb": round(peak_rss_mb(), 1),
     }))
     return 0

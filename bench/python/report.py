@@ -23,7 +23,7 @@ ACCURACY_GAP = 0.5  # issue 6: CnnMl within 0.5 points of PyTorch
 def load(path):
     groups = {}  # (label, threads) -> {"pytorch": [...], "cnnml": [...]}, in first-seen order
     accuracy = {}  # train-accuracy runs: (label, recipe, epochs, train_rows) -> {"pytorch": [...], "cnnml": [...]}
-    extra = {"conv-ceiling": {}, "epoch": {}}  # workload -> (label, threads) -> {"pytorch": [...], "cnnml": [...]}
+    extra = {"conv-ceiling": {}, "epoch": {}, "infer": {}}  # workload -> (label, threads) -> {"pytorch": [...], "cnnml": [...]}
     with open(path, encoding="utf-8") as f:
         for line in f:
             line = line.rstrip("\n")
@@ -205,6 +205,74 @@ def epoch_section(epoch, problems, details):
     ]
 
 
+INFER_TARGET = 1.3  # issue 8: CnnMl inference at least 1.3x PyTorch eager
+# CnnMl infer variants (fold_bn, inference_mode, channels_last): the default first, then one change each.
+INFER_VARIANTS = [((True, True, False), "all on (default)"), ((False, True, False), "no BN folding"),
+                  ((True, False, False), "no_grad, not inference_mode"), ((True, True, True), "+ channels-last")]
+
+
+def infer_section(infer, problems):
+    """Inference: batch-64 throughput and batch-1 latency of both sides, then what each CnnMl optimization adds."""
+    if not infer:
+        return []
+    rows, ablation = [], []
+    for (label, threads), sides in infer.items():
+        py = sides["pytorch"]
+        variants = {}
+        for r in sides["cnnml"]:
+            variants.setdefault((r.get("fold_bn"), r.get("inference_mode"), r.get("channels_last")), []).append(r)
+        cs = variants.get(INFER_VARIANTS[0][0], [])
+        if not py or not cs:
+            problems.append(f"infer {label} t{threads}: missing runs (pytorch {len(py)}, cnnml {len(cs)})")
+        params = sorted({r["params"] for r in py + sides["cnnml"]})
+        if len(params) > 1:
+            problems.append(f"infer {label} t{threads}: parameter counts differ ({', '.join(map(str, params))})")
+        py_ips, cs_ips = median(py, "images_per_sec"), median(cs, "images_per_sec")
+        py_ms, cs_ms = median(py, "latency_ms"), median(cs, "latency_ms")
+        speed = cs_ips / py_ips if py_ips and cs_ips else None
+        latency = py_ms / cs_ms if py_ms and cs_ms else None
+        verdict = "-" if speed is None or latency is None else \
+            ("yes" if min(speed, latency) >= INFER_TARGET else "**no**")
+        py_rss, cs_rss = median(py, "peak_rss_mb"), median(cs, "peak_rss_mb")
+        rows.append(
+            f"| {label} | {threads} | {fmt_ips(py_ips)} | {fmt_ips(cs_ips)} | {fmt(speed, 2)} "
+            f"| {fmt(py_ms, 2)} | {fmt(cs_ms, 2)} | {fmt(latency, 2)} | {verdict} "
+            f"| {fmt(py_rss)} | {fmt(cs_rss)} | {rss_verdict(py_rss, cs_rss)} "
+            f"| {fmt(median(cs, 'folded_pairs'))} | {', '.join(f'{n:,}' for n in params)} |")
+        if len(variants) > 1:
+            cells = []
+            for key, _ in INFER_VARIANTS:
+                runs = variants.get(key, [])
+                ips, ms = median(runs, "images_per_sec"), median(runs, "latency_ms")
+                cells.append("-" if ips is None else f"{fmt_ips(ips)} / {fmt(ms, 2)}")
+            ablation.append(f"| {label} | {threads} | {fmt_ips(py_ips)} / {fmt(py_ms, 2)} | " + " | ".join(cells) + " |")
+    lines = [
+        "",
+        "## Inference (`infer`)",
+        "",
+        "Batch 64 throughput (images/s from the median timed call) and batch-1 latency (median ms) on fixed random "
+        "input, warm-up calls excluded, same threads on both sides. PyTorch: eager, `model.eval()` under "
+        "`torch.no_grad()`, what a PyTorch user writes. CnnMl: `InferenceNetwork` (batch norms folded into their "
+        "convolutions, `inference_mode`). Speed-up: CnnMl/PyTorch images/s and PyTorch/CnnMl latency; issue 8's "
+        f"target is ≥ {INFER_TARGET} for both.",
+        "",
+        "| Model | Threads | PyTorch img/s (b64) | CnnMl img/s (b64) | speed-up | PyTorch ms (b1) | CnnMl ms (b1) | speed-up "
+        f"| ≥ {INFER_TARGET} | PyTorch peak RSS MB | CnnMl peak RSS MB | peak memory ≤ PyTorch | BN folded | Parameters |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|:---:|---:|---:|",
+        *rows,
+    ]
+    if ablation:
+        lines += [
+            "",
+            "What each CnnMl optimization contributes (images/s at batch 64 / ms at batch 1, medians):",
+            "",
+            "| Model | Threads | PyTorch eager | " + " | ".join(f"CnnMl {name}" for _, name in INFER_VARIANTS) + " |",
+            "|---|---:|---:|" + "---:|" * len(INFER_VARIANTS),
+            *ablation,
+        ]
+    return lines
+
+
 def fmt_ips(value):
     """Images/s: one decimal below 100 (the big models' few images per second), none above."""
     return fmt(value, 1 if value is not None and value < 100 else 0)
@@ -289,7 +357,8 @@ def main(argv=None):
     ]
     ceiling_lines, epoch_lines = ceiling_section(extra["conv-ceiling"], groups, problems, details), \
         epoch_section(extra["epoch"], problems, details)
-    lines += ceiling_lines + epoch_lines
+    infer_lines = infer_section(extra["infer"], problems)
+    lines += ceiling_lines + epoch_lines + infer_lines
     acc_rows = accuracy_rows(accuracy, problems)
     if acc_rows:
         lines += [
@@ -331,7 +400,7 @@ def main(argv=None):
     with open(a.out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines[5:5 + 2 + len(rows)]))
-    print("\n".join(ceiling_lines + epoch_lines))
+    print("\n".join(ceiling_lines + epoch_lines + infer_lines))
     if acc_rows:
         print("\n".join(acc_rows))
     for x in problems:
