@@ -24,7 +24,7 @@ RESULTS="$KIT/results"
 mkdir -p "$RESULTS"
 [[ -d "$TORCH/lib" ]] && export LD_LIBRARY_PATH="$TORCH/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
-header="$(find "$TORCH/include" /usr/include -maxdepth 2 -path '*torch/version.h' 2>/dev/null | head -1)"
+header="$(find "$TORCH/include" /usr/include -maxdepth 7 -path '*include/torch/version.h' 2>/dev/null | head -1)"
 version="$(sed -n 's/^#define TORCH_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/\2/p' "$header" | paste -sd.)"
 built="$(cat "$KIT/native-src/BUILT_AGAINST" 2>/dev/null || true)"
 lib="$KIT/app/libCnnMlNative.so"
@@ -42,9 +42,9 @@ export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$RESULTS/gpu.txt"
 status=0
 if [[ "$WHAT" == tests || "$WHAT" == all ]]; then
-  "$KIT/app/CnnMl.Torch.Tests" --results-directory "$RESULTS" --report-trx --report-trx-filename torch-tests.trx 2>&1 | tee "$RESULTS/torch-tests.log" || status=1
-  "$KIT/app/CnnMl.CnnEstimators.Tests" --filter "FullyQualifiedName~CudaTrainingTests" --results-directory "$RESULTS" \
-    --report-trx --report-trx-filename cuda-training-tests.trx 2>&1 | tee "$RESULTS/cuda-training-tests.log" || status=1
+  "$KIT/app/CnnMl.Torch.Tests" --results-directory "$RESULTS" 2>&1 | tee "$RESULTS/torch-tests.log" || status=1
+  "$KIT/app/CnnMl.CnnEstimators.Tests" --filter "FullyQualifiedName~CudaTrainingTests" --ignore-exit-code 8 --results-directory "$RESULTS" \
+ 2>&1 | tee "$RESULTS/cuda-training-tests.log" || status=1
 fi
 if [[ "$WHAT" == bench || "$WHAT" == all ]]; then
   # Same rows on both sides, alternating; JSON lines into results/bench.jsonl.
