@@ -6,8 +6,10 @@
 #   bench/run.sh [--quick] [--reps N] [--only WORKLOAD] [--resnet-subset ROWS] [--results PATH] [--no-build]
 #
 #   --quick    a smoke run that checks every workload end to end (under 5 minutes on a quiet 2-core
-#              machine): 1 repetition, 1 warm-up and 2 timed steps for the big train-step models (their
-#              figures are indicative only), every row of every workload, the accuracy rows as below
+#              machine): 1 repetition; train-step runs lenet5, resnet18 and, of the big models, resnet50,
+#              efficientnet_b0 and googlenet with 1 warm-up and 2 timed steps (indicative figures);
+#              vgg11_bn, densenet121 and inception_v3 only in full runs; epoch runs PyTorch with
+#              num_workers 0 only; the accuracy and inference rows as described below
 #   --reps N   repetitions of every train-step, conv-ceiling and epoch row on each side (default 3,
 #              1 with --quick); the median is reported
 #   --only W   run only the rows of workload W (train-step, conv-ceiling, epoch, infer or train-accuracy)
@@ -57,6 +59,8 @@ done
 # label | workload | options shared by both sides | full: warmup steps | quick: warmup steps, or "skip"
 # conv-ceiling: the practical peak (GFLOP/s) each train-step row is set against, at the threads of the rows.
 # The big models: issue 8's sizes; their full steps keep one run near 20-60 s per side on 2 cores.
+# --quick keeps three of them (one per kind of block: bottleneck, depthwise/squeeze-excitation,
+# inception branches) to stay under 5 minutes.
 WORKLOADS=(
   "conv3x3 256->256 56x56 b16|conv-ceiling|--batch 16 --size 56 --channels 256 --out-channels 256 --threads 1|2 10|1 3"
   "conv3x3 256->256 56x56 b16|conv-ceiling|--batch 16 --size 56 --channels 256 --out-channels 256 --threads 2|3 20|1 3"
@@ -64,16 +68,16 @@ WORKLOADS=(
   "lenet5 28x28 b64|train-step|--model lenet5 --batch 64 --size 28 --channels 1 --classes 10 --threads 2|50 600|20 200"
   "resnet18 (small stem) 32x32 b64|train-step|--model resnet18_small --batch 64 --size 32 --channels 3 --classes 10 --threads 2|3 20|2 6"
   "resnet50 112x112 b16|train-step|--model resnet50 --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 20|1 2"
-  "vgg11_bn 112x112 b16|train-step|--model vgg11_bn --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 15|1 2"
-  "densenet121 112x112 b16|train-step|--model densenet121 --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 20|1 2"
+  "vgg11_bn 112x112 b16|train-step|--model vgg11_bn --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 15|skip"
+  "densenet121 112x112 b16|train-step|--model densenet121 --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 20|skip"
   "efficientnet_b0 112x112 b16|train-step|--model efficientnet_b0 --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 30|1 2"
   "googlenet 112x112 b16|train-step|--model googlenet --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 30|1 2"
-  "inception_v3 299x299 b8|train-step|--model inception_v3 --batch 8 --size 299 --channels 3 --classes 10 --threads 2|2 12|1 2"
+  "inception_v3 299x299 b8|train-step|--model inception_v3 --batch 8 --size 299 --channels 3 --classes 10 --threads 2|2 12|skip"
 )
 
 # End to end (epoch): label | options shared by both sides. One epoch of the 60,000 training images,
 # timed from reading the files to the last step. PyTorch runs with DataLoader num_workers 0 and 1
-# (--workers, PyTorch only); the report compares CnnMl with the faster and names it. Adam because
+# (--workers, PyTorch only; --quick: 0 only); the report compares CnnMl with the faster and names it. Adam because
 # the sigmoid LeNet-5 barely moves in one epoch of SGD at lr 0.01: the mean training loss, printed by
 # both sides, then also checks that they trained alike.
 EPOCH=(
@@ -170,7 +174,9 @@ for ((rep = 1; rep <= REPS; rep++)); do
     # shellcheck disable=SC2206
     args=($options)
     echo "[$rep/$REPS] $label ${args[*]}" >&2
-    if ((rep % 2)); then order=(pytorch:0 pytorch:1 cnnml); else order=(cnnml pytorch:1 pytorch:0); fi
+    if ((QUICK == 1)); then order=(pytorch:0 cnnml)
+    elif ((rep % 2)); then order=(pytorch:0 pytorch:1 cnnml)
+    else order=(cnnml pytorch:1 pytorch:0); fi
     for impl in "${order[@]}"; do
       if [[ "$impl" == pytorch:* ]]; then run_one pytorch "$label" epoch "${args[@]}" --workers "${impl#pytorch:}"
       else run_one cnnml "$label" epoch "${args[@]}"; fi

@@ -121,7 +121,7 @@ def ceiling_section(ceiling, groups, problems, details):
             return f"{g:,.1f} | {'-' if not ceiling_g else f'{g / ceiling_g:.0%}'}"
 
         achieved.append(
-            f"| {label} | {threads} | {gmacs:.3f} | {cells(median(py, 'images_per_sec'))} "
+            f"| {label} | {threads} | {gmacs:.4g} | {cells(median(py, 'images_per_sec'))} "
             f"| {cells(median(cs, 'images_per_sec'))} |")
     lines = [
         "",
@@ -347,8 +347,8 @@ def main(argv=None):
         f"{a.reps} alternating repetitions per side, medians reported; took {a.elapsed} s.",
         "Training step: SGD (momentum 0.9) on fixed synthetic tensors, cross-entropy loss, warm-up steps excluded. "
         "Peak RSS is the process's peak resident set (VmHWM, ru_maxrss); *peak memory ≤ PyTorch* is issue 8's memory target."
-        + (" Quick mode: one repetition, and the 112x112 and 299x299 models time only a few steps: their figures "
-           "are indicative, not measurements." if a.mode == "quick" else ""),
+        + (" Quick mode: one repetition; of the big models only resnet50, efficientnet_b0 and googlenet, timing 2 "
+           "steps: their figures are indicative, not measurements." if a.mode == "quick" else ""),
         "",
         "| Workload | Threads | PyTorch img/s | CnnMl img/s | CnnMl/PyTorch | ≥ 0.95 | PyTorch peak RSS MB | CnnMl peak RSS MB "
         "| peak memory ≤ PyTorch | Parameters |",
