@@ -106,7 +106,7 @@ ACCURACY=(
 # Inference (issue 8): label | options shared by both sides | full: warmup iters latency-iters | quick: the same.
 # Batch 64 throughput (median call) and batch-1 latency (median). PyTorch: model.eval() under
 # torch.no_grad(), what a PyTorch user writes; CnnMl: InferenceNetwork (batch norms folded, inference
-# mode), then in full runs once per variant below so the report shows what each optimization adds.
+# mode, channels-last where it pays), then in full runs once per variant below so the report shows what each optimization adds.
 INFER=(
   "lenet5 28x28|--model lenet5 --batch 64 --size 28 --channels 1 --classes 10 --threads 1|5 50 100|2 10 20"
   "resnet18_small 32x32|--model resnet18_small --batch 64 --size 32 --channels 3 --classes 10 --threads 2|2 10 20|1 2 5"
@@ -117,7 +117,7 @@ INFER=(
   "googlenet 112x112|--model googlenet --batch 64 --size 112 --channels 3 --classes 10 --threads 2|1 5 10|1 1 3"
   "inception_v3 299x299|--model inception_v3 --batch 64 --size 299 --channels 3 --classes 10 --threads 2|1 3 6|1 1 2"
 )
-INFER_VARIANTS=("" "--fold-bn 0" "--inference-mode 0" "--channels-last 1")
+INFER_VARIANTS=("" "--fold-bn 0" "--inference-mode 0" "--channels-last 0" "--channels-last 1")
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 OUT="$ROOT/bench/out/$STAMP"

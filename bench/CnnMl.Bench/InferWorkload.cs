@@ -27,7 +27,7 @@ public sealed class InferWorkload : IWorkload
         new("latency-iters", "20", "timed batch-1 calls (median reported)"),
         new("fold-bn", "1", "1: fold batch norms into their convolutions"),
         new("inference-mode", "1", "1: inference_mode; 0: no_grad"),
-        new("channels-last", "0", "1: channels-last weights and input"),
+        new("channels-last", "-1", "1: channels-last weights and input; 0: NCHW; -1: the library's choice"),
         new("seed", "0", "random seed"),
     ];
 
@@ -41,8 +41,11 @@ public sealed class InferWorkload : IWorkload
         {
             FoldBatchNorm = a.Int("fold-bn", 0) != 0,
             InferenceMode = a.Int("inference-mode", 0) != 0,
-            ChannelsLast = a.Int("channels-last", 0) != 0,
+            ChannelsLast = a.Int("channels-last", -1) switch { < 0 => null, 0 => false, _ => true },
         };
+        // Which options differ from the library's defaults: the report's row key for this run.
+        var variant = string.Join(", ", new[] { "fold-bn", "inference-mode", "channels-last" }
+            .Where(o => a.String(o) != Options.First(d => d.Name == o).Default).Select(o => $"{o} {a.String(o)}"));
 
         set_num_threads(threads);
         random.manual_seed(seed);
@@ -66,7 +69,8 @@ public sealed class InferWorkload : IWorkload
             .Add("latency_ms", Math.Round(latencySeconds * 1000, 3))
             .Add("cpu_ms_per_batch", Math.Round(batchCpu * 1000, 3)).Add("cpu_ms_per_image", Math.Round(latencyCpu * 1000, 3))
             .Add("steps", iters).Add("latency_steps", latencyIters)
-            .Add("fold_bn", options.FoldBatchNorm).Add("inference_mode", options.InferenceMode).Add("channels_last", options.ChannelsLast)
+            .Add("fold_bn", options.FoldBatchNorm).Add("inference_mode", options.InferenceMode).Add("channels_last", fast.Options.ChannelsLast)
+            .Add("variant", variant.Length == 0 ? "default" : variant)
             .Add("folded_pairs", fast.FoldedPairs.Count).Add("prepare_ms", Math.Round(prepareMs, 1))
             .Add("peak_rss_mb", BenchResult.PeakRssMb());
     }

@@ -79,7 +79,7 @@ public sealed class BatchNormFoldingTests
         using var _ = network;
         var before = Logits(network, input);
         var weights = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-        using var fast = InferenceNetwork.Optimize(network);
+        using var fast = InferenceNetwork.Optimize(network, new InferenceOptions { ChannelsLast = false });
         Assert.AreEqual(0, fast.FoldedPairs.Count);
         CollectionAssert.AreEquivalent(weights.Keys.ToList(), network.state_dict().Keys.ToList(), "no parameter added");
         foreach (var (key, value) in network.state_dict()) Assert.IsTrue(value.equal(weights[key]), key);
@@ -126,6 +126,21 @@ public sealed class BatchNormFoldingTests
         Assert.AreEqual(0, fast.FoldedPairs.Count);
         Assert.IsTrue(network.modules().OfType<Conv2d>().All(c => c.weight.is_contiguous(channels_last)));
         Agreement.Close(before, fast.Predict(input), "resnet18 channels-last", Tolerance);
+    }
+
+    [TestMethod]
+    [DataRow("lenet5", 28, false)]
+    [DataRow("resnet18", 16, true)]
+    public void ChannelsLastIsChosenForWideNetworksOnly(string name, int size, bool expected)
+    {
+        using var scope = NewDisposeScope();
+        var (network, input) = Prepare(name, size);
+        using var _ = network;
+        var before = Logits(network, input);
+        using var fast = InferenceNetwork.Optimize(network);
+        Assert.AreEqual(expected, fast.Options.ChannelsLast, $"{name}: channels-last chosen");
+        Assert.IsTrue(network.modules().OfType<Conv2d>().All(c => c.weight.is_contiguous(expected ? channels_last : contiguous_format)), "weight layout");
+        Agreement.Close(before, fast.Predict(input), $"{name} optimized", Tolerance);
     }
 
     /// <summary>A zoo network in eval mode with random running statistics and affine parameters, and a batch of 2.</summary>
