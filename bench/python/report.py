@@ -195,7 +195,8 @@ def epoch_section(epoch, problems, details):
         "step: CnnMl through FashionMnist.Load → LeNet trainer Fit, PyTorch through a torch.utils.data.Dataset over "
         "the same files, a DataLoader (batch_size=64, shuffle=True) and the usual loop (`bench/python/epoch.py`), "
         "run once per DataLoader setting; CnnMl is compared with the faster one (named in the table). The mean "
-        "training loss of the epoch checks that both sides trained alike; load s is reading the files alone.",
+        "training loss of the epoch checks that both sides trained alike; load s is reading the files alone. "
+        "With a DataLoader worker, PyTorch's peak RSS is the larger of the main process's and the worker's.",
         "",
         "| Workload | Recipe | Threads | " + "".join(f"PyTorch {n} img/s | " for n in loaders)
         + "CnnMl img/s | compared with | CnnMl/PyTorch | ≥ 0.95 | PyTorch s | CnnMl s | PyTorch load s | CnnMl load s "
