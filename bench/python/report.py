@@ -15,7 +15,7 @@ import json
 import statistics
 import sys
 
-TARGET = 0.95  # issue 2: CnnMl at 0.95x PyTorch or better
+TARGET = 1.0  # issue 8: CnnMl training at 1.0x PyTorch or better (issue 2 asked for 0.95)
 ACCURACY_BAR = {"lenet5": 0.88, "lenet5_relu": 0.88, "resnet18_small": 0.91}  # issue 6: test accuracy after 2 full epochs
 ACCURACY_GAP = 0.5  # issue 6: CnnMl within 0.5 points of PyTorch
 
@@ -199,7 +199,7 @@ def epoch_section(epoch, problems, details):
         "With a DataLoader worker, PyTorch's peak RSS is the larger of the main process's and the worker's.",
         "",
         "| Workload | Recipe | Threads | " + "".join(f"PyTorch {n} img/s | " for n in loaders)
-        + "CnnMl img/s | compared with | CnnMl/PyTorch | ≥ 0.95 | PyTorch s | CnnMl s | PyTorch load s | CnnMl load s "
+        + f"CnnMl img/s | compared with | CnnMl/PyTorch | ≥ {TARGET} | PyTorch s | CnnMl s | PyTorch load s | CnnMl load s "
         "| PyTorch train loss | CnnMl train loss | PyTorch peak RSS MB | CnnMl peak RSS MB | peak memory ≤ PyTorch | Parameters |",
         "|---|---|---:|" + "---:|" * len(loaders) + "---:|---|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|",
         *rows,
@@ -352,7 +352,7 @@ def main(argv=None):
         + (" Quick mode: one repetition; of the big models only resnet50, efficientnet_b0 and googlenet, timing 2 "
            "steps: their figures are indicative, not measurements." if a.mode == "quick" else ""),
         "",
-        "| Workload | Threads | PyTorch img/s | CnnMl img/s | CnnMl/PyTorch | ≥ 0.95 | PyTorch peak RSS MB | CnnMl peak RSS MB "
+        f"| Workload | Threads | PyTorch img/s | CnnMl img/s | CnnMl/PyTorch | ≥ {TARGET} | PyTorch peak RSS MB | CnnMl peak RSS MB "
         "| peak memory ≤ PyTorch | Parameters |",
         "|---|---:|---:|---:|---:|:---:|---:|---:|:---:|---:|",
         *rows,
