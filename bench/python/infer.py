@@ -19,7 +19,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_step import MODELS  # noqa: E402
+from train_step import MODELS, add_model_arguments  # noqa: E402
 
 
 def peak_rss_mb():
@@ -43,12 +43,7 @@ def median_seconds(model, x, warmup, iters):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--model", default="lenet5", choices=sorted(MODELS))
-    p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--size", type=int, default=28)
-    p.add_argument("--channels", type=int, default=1)
-    p.add_argument("--classes", type=int, default=10)
-    p.add_argument("--threads", type=int, default=1)
+    add_model_arguments(p)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--iters", type=int, default=10)
     p.add_argument("--latency-iters", type=int, default=20)

@@ -51,11 +51,7 @@ def accuracy_rows(accuracy, problems):
         py, cs = sides["pytorch"], sides["cnnml"]
         py_acc, cs_acc = mean(py, "test_accuracy"), mean(cs, "test_accuracy")
         diff = (cs_acc - py_acc) * 100 if py_acc is not None and cs_acc is not None else None
-        params = sorted({r["params"] for r in py + cs})
-        if len(params) > 1:
-            problems.append(f"{label} accuracy: parameter counts differ ({', '.join(map(str, params))})")
-        if not py or not cs:
-            problems.append(f"{label} accuracy: missing runs (pytorch {len(py)}, cnnml {len(cs)})")
+        params = check_pair(f"{label} accuracy", py, cs, problems)
         full = train_rows == 60000 and epochs == 2
         bar = ACCURACY_BAR.get(label)
         if not full or bar is None or cs_acc is None:
@@ -166,11 +162,7 @@ def epoch_section(epoch, problems, details):
         best = by_loader.get(fastest, [])
         py_ips, cs_ips = median(best, "images_per_sec"), median(cs, "images_per_sec")
         ratio = cs_ips / py_ips if py_ips and cs_ips else None
-        params = sorted({r["params"] for r in py + cs})
-        if len(params) > 1:
-            problems.append(f"{label} t{threads}: parameter counts differ ({', '.join(map(str, params))})")
-        if not py or not cs:
-            problems.append(f"{label} t{threads}: missing runs (pytorch {len(py)}, cnnml {len(cs)})")
+        params = check_pair(f"{label} t{threads}", py, cs, problems)
         verdict = "-" if ratio is None else ("yes" if ratio >= TARGET else "**no**")
         py_rss, cs_rss = median(best, "peak_rss_mb"), median(cs, "peak_rss_mb")
         first = (cs or py)[0]
@@ -224,11 +216,7 @@ def infer_section(infer, problems):
         for r in sides["cnnml"]:
             variants.setdefault(r.get("variant", "default"), []).append(r)
         cs = variants.get(INFER_VARIANTS[0][0], [])
-        if not py or not cs:
-            problems.append(f"infer {label} t{threads}: missing runs (pytorch {len(py)}, cnnml {len(cs)})")
-        params = sorted({r["params"] for r in py + sides["cnnml"]})
-        if len(params) > 1:
-            problems.append(f"infer {label} t{threads}: parameter counts differ ({', '.join(map(str, params))})")
+        params = check_pair(f"infer {label} t{threads}", py, cs, problems, params_from=py + sides["cnnml"])
         py_ips, cs_ips = median(py, "images_per_sec"), median(cs, "images_per_sec")
         py_ms, cs_ms = median(py, "latency_ms"), median(cs, "latency_ms")
         speed = cs_ips / py_ips if py_ips and cs_ips else None
@@ -284,6 +272,16 @@ def fmt(value, digits=0):
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
+def check_pair(name, py, cs, problems, params_from=None):
+    """Notes a missing side or differing parameter counts in problems; returns the parameter counts seen."""
+    if not py or not cs:
+        problems.append(f"{name}: missing runs (pytorch {len(py)}, cnnml {len(cs)})")
+    params = sorted({r["params"] for r in (params_from if params_from is not None else py + cs)})
+    if len(params) > 1:
+        problems.append(f"{name}: parameter counts differ ({', '.join(map(str, params))})")
+    return params
+
+
 def mean(runs, field):
     values = [r[field] for r in runs if r.get(field) is not None]
     return sum(values) / len(values) if values else None
@@ -324,11 +322,7 @@ def main(argv=None):
         py, cs = sides["pytorch"], sides["cnnml"]
         py_ips, cs_ips = median(py, "images_per_sec"), median(cs, "images_per_sec")
         ratio = cs_ips / py_ips if py_ips and cs_ips else None
-        params = sorted({r["params"] for r in py + cs})
-        if len(params) > 1:
-            problems.append(f"{label} t{threads}: parameter counts differ ({', '.join(map(str, params))})")
-        if not py or not cs:
-            problems.append(f"{label} t{threads}: missing runs (pytorch {len(py)}, cnnml {len(cs)})")
+        params = check_pair(f"{label} t{threads}", py, cs, problems)
         verdict = "-" if ratio is None else ("yes" if ratio >= TARGET else "**no**")
         rows.append(
             f"| {label} | {threads} | {fmt_ips(py_ips)} | {fmt_ips(cs_ips)} | {fmt(ratio, 3)} | {verdict} "

@@ -94,14 +94,19 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_model_arguments(p):
+    """The options every per-model workload shares (train_step.py, infer.py), as the C# side names them."""
     p.add_argument("--model", default="lenet5", choices=sorted(MODELS))
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--size", type=int, default=28)
     p.add_argument("--channels", type=int, default=1)
     p.add_argument("--classes", type=int, default=10)
     p.add_argument("--threads", type=int, default=1)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_model_arguments(p)
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--steps", type=int, default=50)
     p.add_argument("--seed", type=int, default=0)
