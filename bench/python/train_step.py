@@ -49,9 +49,12 @@ def tv_models():
 
 
 def resnet18_small(num_classes, in_channels):
-    """torchvision's ResNet-18 with the small-input stem (CIFAR-style): 3x3 stride-1 conv1, no max-pool."""
+    """torchvision's ResNet-18 with the small-input stem (CIFAR-style): 3x3 stride-1 conv1, no max-pool.
+    The replaced conv1 gets the initialization torchvision gives every ResNet convolution (Kaiming
+    normal, fan_out, ReLU), as the zoo's resnet18_small does; nn.Conv2d's default would differ."""
     model = tv_models().resnet18(num_classes=num_classes)
     model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1, bias=False)
+    nn.init.kaiming_normal_(model.conv1.weight, mode="fan_out", nonlinearity="relu")
     model.maxpool = nn.Identity()
     return model
 
@@ -60,6 +63,7 @@ def resnet18(num_classes, in_channels):
     model = tv_models().resnet18(num_classes=num_classes)
     if in_channels != 3:
         model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
+        nn.init.kaiming_normal_(model.conv1.weight, mode="fan_out", nonlinearity="relu")
     return model
 
 
