@@ -19,9 +19,9 @@ public sealed class OptimizedScoringTests
         var keys = model.Model.state_dict().Keys.ToList();
 
         model.InferenceOptions = InferenceOptions.None;
-        var plain = Scores(model.Transform(test));
+        var plain = TrainerData.Scores(model.Transform(test));
         model.InferenceOptions = new InferenceOptions();
-        var folded = Scores(model.Transform(test));
+        var folded = TrainerData.Scores(model.Transform(test));
         AssertClose(plain, folded, "default (folded) scoring vs the unfolded network");
 
         Assert.IsFalse(model.Model.modules().OfType<BatchNorm2d>().Any(n => n.IsFolded), "the transformer's own network stays unfolded");
@@ -36,9 +36,9 @@ public sealed class OptimizedScoringTests
             CollectionAssert.AreEqual(keys, loaded.Model.state_dict().Keys.ToList());
             foreach (var (key, value) in model.Model.state_dict())
                 Assert.IsTrue(value.equal(loaded.Model.state_dict()[key]), $"{key} saved as trained");
-            AssertClose(plain, Scores(loaded.Transform(test)), "loaded, folded scoring");
+            AssertClose(plain, TrainerData.Scores(loaded.Transform(test)), "loaded, folded scoring");
             loaded.InferenceOptions = InferenceOptions.None;
-            CollectionAssert.AreEqual(plain, Scores(loaded.Transform(test)), "loaded, unfolded scoring is bit-identical to before");
+            CollectionAssert.AreEqual(plain, TrainerData.Scores(loaded.Transform(test)), "loaded, unfolded scoring is bit-identical to before");
         }
         finally
         {
@@ -51,20 +51,5 @@ public sealed class OptimizedScoringTests
         Assert.AreEqual(expected.Length, actual.Length, what);
         for (int i = 0; i < expected.Length; i++)
             Assert.AreEqual(expected[i], actual[i], 1e-4, $"{what}: score {i}");
-    }
-
-    private static float[] Scores(IDataView scored)
-    {
-        var column = scored.Schema["Score"];
-        using var cursor = scored.GetRowCursor(new[] { column });
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        var all = new List<float>();
-        VBuffer<float> value = default;
-        while (cursor.MoveNext())
-        {
-            getter(ref value);
-            all.AddRange(value.GetValues().ToArray());
-        }
-        return all.ToArray();
     }
 }

@@ -37,8 +37,8 @@ public sealed class PipelineTests
             var fresh = new MLContext();
             var loaded = fresh.Model.Load(path, out var inputSchema);
             Assert.IsNotNull(inputSchema.GetColumnOrNull("Features"));
-            var before = Scores(model.Transform(test));
-            var after = Scores(loaded.Transform(test));
+            var before = TrainerData.Scores(model.Transform(test));
+            var after = TrainerData.Scores(loaded.Transform(test));
             CollectionAssert.AreEqual(before, after, "a loaded model must give identical scores");
 
             var rows = ml.Data.CreateEnumerable<ImageRowWithKey>(test, reuseRowObject: false).Take(20).ToList();
@@ -65,21 +65,6 @@ public sealed class PipelineTests
 
         [KeyType(10)]
         public uint Label { get; set; }
-    }
-
-    private static float[] Scores(IDataView scored)
-    {
-        var column = scored.Schema["Score"];
-        using var cursor = scored.GetRowCursor(new[] { column });
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        var all = new List<float>();
-        VBuffer<float> value = default;
-        while (cursor.MoveNext())
-        {
-            getter(ref value);
-            all.AddRange(value.GetValues().ToArray());
-        }
-        return all.ToArray();
     }
 
     [TestMethod]
@@ -127,7 +112,7 @@ public sealed class PipelineTests
             Assert.IsTrue(metrics.MicroAccuracy > 0.55, $"accuracy from raw image bytes {metrics.MicroAccuracy:P1}");
             ml.Model.Save(model, split.TrainSet.Schema, path);
             var loaded = new MLContext().Model.Load(path, out _);
-            CollectionAssert.AreEqual(Scores(model.Transform(split.ValidationSet)), Scores(loaded.Transform(split.ValidationSet)));
+            CollectionAssert.AreEqual(TrainerData.Scores(model.Transform(split.ValidationSet)), TrainerData.Scores(loaded.Transform(split.ValidationSet)));
         }
         finally
         {

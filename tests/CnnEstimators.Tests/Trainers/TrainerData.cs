@@ -51,4 +51,20 @@ internal static class TrainerData
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
         throw new InvalidOperationException("VmRSS not found");
     }
+
+    /// <summary>Every row's Score vector of a scored view, concatenated in row order.</summary>
+    public static float[] Scores(IDataView scored)
+    {
+        var column = scored.Schema["Score"];
+        using var cursor = scored.GetRowCursor(new[] { column });
+        var getter = cursor.GetGetter<VBuffer<float>>(column);
+        var all = new List<float>();
+        VBuffer<float> value = default;
+        while (cursor.MoveNext())
+        {
+            getter(ref value);
+            all.AddRange(value.GetValues().ToArray());
+        }
+        return all.ToArray();
+    }
 }
