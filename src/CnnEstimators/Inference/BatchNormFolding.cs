@@ -65,9 +65,7 @@ public static class BatchNormFolding
     public static IReadOnlyList<ConvBatchNormPair> Fold(ClassifierNetwork network, int? inputSize = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        var training = network.named_modules().FirstOrDefault(m => m.module.training);
-        if (training.module is not null)
-            throw new InvalidOperationException($"{network.GetName()}: batch norm folding needs evaluation mode, but {(training.name.Length == 0 ? "the network" : $"module '{training.name}'")} is in training mode (call eval() first)");
+        RequireEvaluationMode(network, "batch norm folding");
 
         using var scope = NewDisposeScope();
         using var probe = Probe(network, inputSize);
@@ -105,6 +103,14 @@ public static class BatchNormFolding
             throw new InvalidOperationException($"{network.GetName()}: folding batch norms changed the logits beyond float rounding; the network was restored. Is a convolution's output used by more than its batch norm?");
         }
         return pairs.Select(p => new ConvBatchNormPair(p.ConvName, p.NormName)).ToList();
+    }
+
+    /// <summary>Throws, naming the first module in training mode, unless the whole network is in evaluation mode.</summary>
+    internal static void RequireEvaluationMode(ClassifierNetwork network, string operation)
+    {
+        var training = network.named_modules().FirstOrDefault(m => m.module.training);
+        if (training.module is not null)
+            throw new InvalidOperationException($"{network.GetName()}: {operation} needs evaluation mode, but {(training.name.Length == 0 ? "the network" : $"module '{training.name}'")} is in training mode (call eval() first)");
     }
 
     /// <summary>A deterministic (N = 1) input of the network's channels, without touching the random generator.</summary>

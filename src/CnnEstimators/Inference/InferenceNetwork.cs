@@ -80,9 +80,7 @@ public sealed class InferenceNetwork : IDisposable
     {
         ArgumentNullException.ThrowIfNull(network);
         options ??= new InferenceOptions();
-        var training = network.named_modules().FirstOrDefault(m => m.module.training);
-        if (training.module is not null)
-            throw new InvalidOperationException($"{network.GetName()}: inference optimization needs evaluation mode, but {(training.name.Length == 0 ? "the network" : $"module '{training.name}'")} is in training mode (call eval() first)");
+        BatchNormFolding.RequireEvaluationMode(network, "inference optimization");
         var folded = options.FoldBatchNorm ? BatchNormFolding.Fold(network) : [];
         var channelsLast = options.ChannelsLast
             ?? network.modules().OfType<Conv2d>().Select(c => c.out_channels).DefaultIfEmpty(0).Max() >= InferenceOptions.ChannelsLastMinimumWidth;
