@@ -5,7 +5,10 @@
 # a slice of Fashion-MNIST and run.sh. Copy the folder (or tarball) to a machine with an NVIDIA GPU
 # and a CUDA PyTorch, then: ./run.sh  (see run.sh --help).
 #
-#   scripts/gpu-kit.sh [--out DIR] [--tar]     CNNML_LIBTORCH_DIR=/path/to/torch (optional)
+#   scripts/gpu-kit.sh [--out DIR] [--tar] [--full-data]     CNNML_LIBTORCH_DIR=/path/to/torch (optional)
+#
+# --tar writes DIR.tar.xz beside the folder; --full-data adds all of Fashion-MNIST (raw IDX files,
+# which xz packs smaller than their .gz) for ./run.sh accuracy.
 #
 # The build runs in a copy of the working tree (tracked and untracked, not ignored files), so the
 # repository's own bin/obj folders and `dotnet test` are untouched.
@@ -13,11 +16,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="$ROOT/artifacts/gpu-kit"
 TAR=0
+FULL_DATA=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --out) OUT="$2"; shift ;;
     --tar) TAR=1 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --full-data) FULL_DATA=1 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -35,7 +40,9 @@ for project in "${PROJECTS[@]}"; do
   dotnet publish "$STAGE/$project" -c Release -r linux-x64 --self-contained -nologo -v q \
     -p:CnnMlTestExecutable=true -p:CNNML_LIBTORCH_DIR="${CNNML_LIBTORCH_DIR:-}" -o "$OUT/app"
 done
-rm -f "$OUT"/app/*.pdb
+# Debugger and tracing back-ends of the runtime, and its alternative garbage collectors: never loaded here.
+rm -f "$OUT"/app/*.pdb "$OUT"/app/libmscordaccore.so "$OUT"/app/libmscordbi.so \
+  "$OUT"/app/libcoreclrtraceptprovider.so "$OUT"/app/libclrgc.so "$OUT"/app/libclrgcexp.so
 
 cp -r "$STAGE/native" "$OUT/native-src"
 cp "$STAGE"/tests/python/*.py "$OUT/python/"
@@ -64,10 +71,18 @@ for prefix, rows in (("train", 2000), ("t10k", 1000)):
         f.write(struct.pack(">II", 2049, rows) + labels[8:8 + rows])
 PY
 
+if [[ $FULL_DATA == 1 ]]; then
+  mkdir -p "$OUT/data/fashion-mnist-full"
+  for f in "${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"/*-ubyte*; do
+    name="$(basename "$f" .gz)"
+    if [[ "$f" == *.gz ]]; then gzip -dc "$f" > "$OUT/data/fashion-mnist-full/$name"; else cp "$f" "$OUT/data/fashion-mnist-full/$name"; fi
+  done
+fi
+
 cp "$ROOT/scripts/gpu-kit-run.sh" "$OUT/run.sh"
 chmod +x "$OUT/run.sh"
 echo "kit: $OUT ($(du -sh "$OUT" | cut -f1)); native library built against libtorch $(cat "$OUT/native-src/BUILT_AGAINST" 2>/dev/null)"
 if [[ $TAR == 1 ]]; then
-  tar -C "$(dirname "$OUT")" -czf "$OUT.tar.gz" "$(basename "$OUT")"
-  echo "tarball: $OUT.tar.gz ($(du -sh "$OUT.tar.gz" | cut -f1))"
+  tar -C "$(dirname "$OUT")" -cf - "$(basename "$OUT")" | xz -6 -T0 > "$OUT.tar.xz"
+  echo "tarball: $OUT.tar.xz ($(du -sh "$OUT.tar.xz" | cut -f1))"
 fi

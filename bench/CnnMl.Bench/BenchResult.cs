@@ -17,6 +17,13 @@ public sealed class BenchResult
         return this;
     }
 
+    /// <summary>
+    /// Names the device (and the autocast mode) of a run off the CPU, as the Python side's "device" and
+    /// "amp" fields; CPU runs without autocast keep the fields out, as before devices were an option.
+    /// </summary>
+    public BenchResult AddDevice(CnnMl.Torch.torch.Device device, string amp = "none") =>
+        device.type == CnnMl.Torch.DeviceType.CPU && amp == "none" ? this : Add("device", device.ToString()).Add("amp", amp);
+
     public string ToJson() => fields.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
 
     /// <summary>Peak resident set of this process (VmHWM), in MiB.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CnnMl.Models;
+using CnnMl.Torch;
 using static CnnMl.Torch.torch;
 
 namespace CnnMl.Bench;
@@ -29,6 +30,7 @@ public sealed class InferWorkload : IWorkload
         new("inference-mode", "1", "1: inference_mode; 0: no_grad"),
         new("channels-last", "-1", "1: channels-last weights and input; 0: NCHW; -1: the library's choice"),
         new("seed", "0", "random seed"),
+        new("device", "cpu", "cpu or cuda[:N] (each timed call ends with a device synchronization)"),
     ];
 
     public BenchResult Run(BenchArgs a)
@@ -37,6 +39,9 @@ public sealed class InferWorkload : IWorkload
         int batch = a.Int("batch"), size = a.Int("size"), channels = a.Int("channels"), classes = a.Int("classes", 2);
         int threads = a.Int("threads"), warmup = a.Int("warmup", 0), iters = a.Int("iters"), latencyIters = a.Int("latency-iters");
         int seed = a.Int("seed", 0);
+        var device = torch.device(a.String("device"));
+        if (device.type == DeviceType.CUDA && !cuda.is_available())
+            throw new ArgumentException($"--device {device}: libtorch {__version__} sees no CUDA device");
         var options = new InferenceOptions
         {
             FoldBatchNorm = a.Int("fold-bn", 0) != 0,
@@ -52,11 +57,12 @@ public sealed class InferWorkload : IWorkload
         var network = ModelZoo.Create(modelName, classes, channels);
         long paramCount = network.parameters().Sum(p => p.numel());
         network.eval();
+        network.to(device);
         var prepare = Stopwatch.StartNew();
         using var fast = InferenceNetwork.Optimize(network, options, ownsNetwork: true);
         var prepareMs = prepare.Elapsed.TotalMilliseconds;
-        using var x = randn(batch, channels, size, size);
-        using var x1 = randn(1, channels, size, size);
+        using var x = randn(new long[] { batch, channels, size, size }, device: device);
+        using var x1 = randn(new long[] { 1, channels, size, size }, device: device);
 
         var (batchSeconds, batchCpu) = Median(fast, x, warmup, iters);
         var (latencySeconds, latencyCpu) = Median(fast, x1, warmup, latencyIters);
@@ -72,16 +78,23 @@ public sealed class InferWorkload : IWorkload
             .Add("fold_bn", options.FoldBatchNorm).Add("inference_mode", options.InferenceMode).Add("channels_last", fast.Options.ChannelsLast)
             .Add("variant", variant.Length == 0 ? "default" : variant)
             .Add("folded_pairs", fast.FoldedPairs.Count).Add("prepare_ms", Math.Round(prepareMs, 1))
-            .Add("peak_rss_mb", BenchResult.PeakRssMb());
+            .Add("peak_rss_mb", BenchResult.PeakRssMb())
+            .AddDevice(device);
     }
 
     /// <summary>
     /// Median wall seconds of one <see cref="InferenceNetwork.Predict"/> call (output freed each time),
     /// and the process CPU seconds per call over the timed calls (less sensitive to a busy machine).
+    /// On a GPU each call is timed to the end of its kernels (the CPU side returns before they finish).
     /// </summary>
     private static (double wall, double cpu) Median(InferenceNetwork network, Tensor input, int warmup, int iters)
     {
-        for (int i = 0; i < warmup; i++) network.Predict(input).Dispose();
+        void Call()
+        {
+            network.Predict(input).Dispose();
+            if (input.device_type == DeviceType.CUDA) cuda.synchronize();
+        }
+        for (int i = 0; i < warmup; i++) Call();
         var times = new double[iters];
         var process = Process.GetCurrentProcess();
         process.Refresh();
@@ -89,7 +102,7 @@ public sealed class InferWorkload : IWorkload
         for (int i = 0; i < iters; i++)
         {
             var start = Stopwatch.GetTimestamp();
-            network.Predict(input).Dispose();
+            Call();
             times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
         process.Refresh();

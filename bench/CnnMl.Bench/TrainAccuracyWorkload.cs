@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using CnnMl.Datasets;
 using CnnMl.Models;
+using CnnMl.Torch;
 using CnnMl.Trainers;
 using static CnnMl.Torch.torch;
 
@@ -21,7 +22,7 @@ public sealed class TrainAccuracyWorkload : IWorkload
 
     public IReadOnlyList<BenchOption> Options { get; } =
     [
-        new("model", "lenet5", "lenet5 or lenet5_relu (LeNet trainer), or resnet18_small (ResNet trainer, Depth 18, SmallInputStem)"),
+        new("model", "lenet5", "lenet5 or lenet5_relu (LeNet trainer), resnet18_small (ResNet trainer, Depth 18, SmallInputStem), or any other ModelZoo name (Cnn trainer)"),
         new("epochs", "2", "passes over the training rows"),
         new("batch", "64", "images per step"),
         new("optimizer", "adam", "sgd, adam or adamw"),
@@ -34,6 +35,7 @@ public sealed class TrainAccuracyWorkload : IWorkload
         new("normalize", "none", "'mean,std' subtracted and divided, or 'none'"),
         new("train-limit", "0", "first N training rows (0: all 60,000)"),
         new("threads", "1", "libtorch intra-op threads"),
+        new("device", "cpu", "cpu or cuda[:N] (MLContext.GpuDeviceId N, Device = Cuda)"),
         new("seed", "0", "random seed"),
         new("dir", FashionMnist.DefaultDirectory, "folder of the Fashion-MNIST IDX files"),
     ];
@@ -71,8 +73,12 @@ public sealed class TrainAccuracyWorkload : IWorkload
             augmentation.NormalizeStd = [float.Parse(parts[1], CultureInfo.InvariantCulture)];
         }
 
+        var device = torch.device(a.String("device"));
+        if (device.type == DeviceType.CUDA && !cuda.is_available())
+            throw new ArgumentException($"--device {device}: libtorch {__version__} sees no CUDA device");
+
         set_num_threads(threads);
-        var mlContext = new MLContext(seed);
+        var mlContext = new MLContext(seed) { GpuDeviceId = device.type == DeviceType.CUDA ? Math.Max(device.index, 0) : null };
         var directory = a.String("dir");
         var train = FashionMnist.Load(mlContext, train: true, directory, limit > 0 ? new DatasetLoadOptions { MaxRows = limit } : null);
         var test = FashionMnist.Load(mlContext, train: false, directory);
@@ -90,7 +96,7 @@ public sealed class TrainAccuracyWorkload : IWorkload
             o.StepSize = stepSize;
             o.StepGamma = stepGamma;
             o.Seed = seed;
-            o.Device = TrainingDevice.Cpu;
+            o.Device = device.type == DeviceType.CUDA ? TrainingDevice.Cuda : TrainingDevice.Cpu;
             o.Augmentation = augmentation;
             o.MetricsCallback = m =>
             {
@@ -103,7 +109,7 @@ public sealed class TrainAccuracyWorkload : IWorkload
         {
             "lenet5" or "lenet5_relu" => mlContext.MulticlassClassification.Trainers.LeNet(Configure(new LeNetTrainer.Options { Variant = modelName }, Common)),
             "resnet18_small" => mlContext.MulticlassClassification.Trainers.ResNet(Configure(new ResNetTrainer.Options { Depth = 18, SmallInputStem = true }, Common)),
-            _ => throw new ArgumentException($"--model must be lenet5, lenet5_relu or resnet18_small, got '{modelName}'"),
+            _ => mlContext.MulticlassClassification.Trainers.Cnn(Configure(new CnnTrainer.Options { Architecture = modelName }, Common)),
         };
 
         var clock = Stopwatch.StartNew();
@@ -118,7 +124,8 @@ public sealed class TrainAccuracyWorkload : IWorkload
             .Add("epochs", epochs).Add("batch", batch).Add("threads", get_num_threads()).Add("train_rows", rows).Add("params", paramCount)
             .Add("test_accuracy", Math.Round(metrics.MicroAccuracy, 4)).Add("train_seconds", Math.Round(trainSeconds, 2))
             .Add("images_per_sec", Math.Round(rows * epochs / trainSeconds, 1)).Add("final_train_loss", lastLoss)
-            .Add("peak_rss_mb", BenchResult.PeakRssMb());
+            .Add("peak_rss_mb", BenchResult.PeakRssMb())
+            .AddDevice(device);
     }
 
     private static T Configure<T>(T options, Action<CnnTrainerOptions> common) where T : CnnTrainerOptions

@@ -76,7 +76,7 @@ public sealed class TrainStepWorkload : IWorkload
             .Add("images_per_sec", Math.Round(batch * steps / seconds, 2)).Add("steps", steps)
             .Add("seconds", Math.Round(seconds, 4)).Add("gmacs_per_image", Math.Round(gmacs, 5))
             .Add("peak_rss_mb", BenchResult.PeakRssMb());
-        if (device.type != DeviceType.CPU || amp != "none") result.Add("device", device.ToString()).Add("amp", amp);
+        result.AddDevice(device, amp);
         timer?.AddTo(result, steps);
         return result;
     }

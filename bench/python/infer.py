@@ -19,7 +19,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_step import MODELS, add_model_arguments  # noqa: E402
+from train_step import MODELS, add_model_arguments, device_fields  # noqa: E402
 
 
 def peak_rss_mb():
@@ -27,15 +27,19 @@ def peak_rss_mb():
 
 
 def median_seconds(model, x, warmup, iters):
-    """Median wall seconds of one call, and process CPU seconds per call over the timed calls."""
+    """Median wall seconds of one call (to the end of its GPU kernels on a GPU), and process CPU
+    seconds per call over the timed calls."""
+    sync = torch.cuda.synchronize if x.device.type == "cuda" else (lambda: None)
     with torch.no_grad():
         for _ in range(warmup):
             model(x)
+            sync()
         times = []
         cpu_start = time.process_time()
         for _ in range(iters):
             start = time.perf_counter()
             model(x)
+            sync()
             times.append(time.perf_counter() - start)
         cpu = (time.process_time() - cpu_start) / iters
     return statistics.median(times), cpu
@@ -48,20 +52,23 @@ def main(argv=None):
     p.add_argument("--iters", type=int, default=10)
     p.add_argument("--latency-iters", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
     a = p.parse_args(argv)
+    device = torch.device(a.device)
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    model = MODELS[a.model](a.classes, a.channels)
+    model = MODELS[a.model](a.classes, a.channels).to(device)
     model.eval()
     params = sum(t.numel() for t in model.parameters())
-    x = torch.randn(a.batch, a.channels, a.size, a.size)
-    x1 = torch.randn(1, a.channels, a.size, a.size)
+    x = torch.randn(a.batch, a.channels, a.size, a.size).to(device)
+    x1 = torch.randn(1, a.channels, a.size, a.size).to(device)
 
     batch_seconds, batch_cpu = median_seconds(model, x, a.warmup, a.iters)
     latency_seconds, latency_cpu = median_seconds(model, x1, a.warmup, a.latency_iters)
 
     print(json.dumps({
+        **device_fields(device),
         "workload": "infer", "model": a.model, "impl": "pytorch", "batch": a.batch, "size": a.size,
         "channels": a.channels, "classes": a.classes, "threads": torch.get_num_threads(), "params": params,
         "images_per_sec": round(a.batch / batch_seconds, 2), "latency_ms": round(latency_seconds * 1000, 3),

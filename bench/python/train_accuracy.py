@@ -32,7 +32,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from train_step import MODELS, peak_rss_mb
+from train_step import MODELS, device_fields, peak_rss_mb
 
 
 def read_idx(directory, train):
@@ -82,6 +82,7 @@ def main(argv=None):
     p.add_argument("--train-limit", type=int, default=0, help="first N training rows (0: all 60,000)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu", help="cpu or cuda[:N]; batches are copied to it as they are drawn")
     p.add_argument("--dir", default="/usr/share/datasets/fashion-mnist")
     a = p.parse_args(argv)
 
@@ -96,7 +97,8 @@ def main(argv=None):
         x_train = (x_train - mean) / std
         x_test = (x_test - mean) / std
 
-    model = MODELS[a.model](10, 1)
+    device = torch.device(a.device)
+    model = MODELS[a.model](10, 1).to(device)
     params = sum(t.numel() for t in model.parameters())
     if a.optimizer == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay)
@@ -121,7 +123,7 @@ def main(argv=None):
         loss_sum, seen = 0.0, 0
         for i in range(0, n, a.batch):
             idx = order[i:i + a.batch]
-            xb, yb = x_train[idx], y_train[idx]
+            xb, yb = x_train[idx].to(device, non_blocking=True), y_train[idx].to(device, non_blocking=True)
             loss = F.cross_entropy(model(xb), yb)
             opt.zero_grad()
             loss.backward()
@@ -137,14 +139,15 @@ def main(argv=None):
     correct = 0
     with torch.inference_mode():
         for i in range(0, x_test.shape[0], 256):
-            correct += (model(x_test[i:i + 256]).argmax(1) == y_test[i:i + 256]).sum().item()
+            logits = model(x_test[i:i + 256].to(device))
+            correct += (logits.argmax(1).cpu() == y_test[i:i + 256]).sum().item()
 
     print(json.dumps({
         "model": a.model, "impl": "pytorch", "recipe": recipe_name(a), "epochs": a.epochs, "batch": a.batch,
         "threads": torch.get_num_threads(), "train_rows": n, "params": params,
         "test_accuracy": round(correct / x_test.shape[0], 4), "train_seconds": round(train_seconds, 2),
         "images_per_sec": round(n * a.epochs / train_seconds, 1), "final_train_loss": round(loss_sum / seen, 4),
-        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1), **device_fields(device),
     }))
     return 0
 

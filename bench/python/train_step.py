@@ -76,6 +76,19 @@ def torchvision_rgb(name, **kwargs):
     return create
 
 
+def efficientnet_b0(num_classes, in_channels):
+    """torchvision's EfficientNet-B0; for other than 3 input channels its stem convolution is rebuilt
+    for them with the initialization torchvision gives every EfficientNet convolution (Kaiming normal,
+    fan_out), as the zoo builds its stem for any channel count."""
+    model = tv_models().efficientnet_b0(weights=None, num_classes=num_classes)
+    if in_channels != 3:
+        stem = model.features[0][0]
+        model.features[0][0] = nn.Conv2d(in_channels, stem.out_channels, kernel_size=stem.kernel_size,
+                                         stride=stem.stride, padding=stem.padding, bias=False)
+        nn.init.kaiming_normal_(model.features[0][0].weight, mode="fan_out")
+    return model
+
+
 # GoogLeNet and Inception v3 as the zoo builds them: no auxiliary heads, no transform_input (the zoo has
 # neither), torchvision's own initialization (init_weights=True, its default when left unset).
 NO_AUX = {"aux_logits": False, "transform_input": False, "init_weights": True}
@@ -88,7 +101,7 @@ MODELS = {
     "resnet50": torchvision_rgb("resnet50"),
     "vgg11_bn": torchvision_rgb("vgg11_bn"),
     "densenet121": torchvision_rgb("densenet121"),
-    "efficientnet_b0": torchvision_rgb("efficientnet_b0"),
+    "efficientnet_b0": efficientnet_b0,
     "googlenet": torchvision_rgb("googlenet", **NO_AUX),
     "inception_v3": torchvision_rgb("inception_v3", **NO_AUX),
 }
@@ -96,6 +109,16 @@ MODELS = {
 
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def device_fields(device, amp="none"):
+    """The "device", "amp" and "gpu" fields of a run off the CPU (none for a plain CPU run), as the C# side writes them."""
+    if device.type == "cpu" and amp == "none":
+        return {}
+    fields = {"device": str(device), "amp": amp}
+    if device.type == "cuda":
+        fields["gpu"] = torch.cuda.get_device_name(device)
+    return fields
 
 
 def add_model_arguments(p):
@@ -172,10 +195,7 @@ def main(argv=None):
         "images_per_sec": round(a.batch * a.steps / seconds, 2), "steps": a.steps,
         "seconds": round(seconds, 4), "peak_rss_mb": round(peak_rss_mb(), 1),
     }
-    if cuda or a.amp != "none":
-        result.update(device=str(device), amp=a.amp)
-        if cuda:
-            result["gpu"] = torch.cuda.get_device_name(device)
+    result.update(device_fields(device, a.amp))
     if a.phases:
         for name, t in zip(("zero_grad_ms", "forward_ms", "backward_ms", "step_ms"), ticks):
             result[name] = round(t * 1000 / a.steps, 3)

@@ -110,15 +110,15 @@ CNN_API int cnn_get_matmul_allow_tf32() {
 }
 
 // Automatic mixed precision (torch.autocast). Enabling autocast for a device un-excludes its
-// Autocast dispatch key on this thread, in libtorch 1.13 and 2.x alike; only the dtype setter was
-// renamed in 2.0 (one setter per device became set_autocast_dtype(device, dtype)).
+// Autocast dispatch key on this thread, in libtorch 1.13 and 2.x alike; only the dtype accessors
+// changed in 2.4 (one per device became get/set_autocast_dtype(device, dtype)).
 namespace {
 c10::DispatchKey autocast_key(int device_type) {
   return static_cast<at::DeviceType>(device_type) == at::kCUDA ? c10::DispatchKey::AutocastCUDA
                                                                  : c10::DispatchKey::AutocastCPU;
 }
 void set_autocast_dtype(int device_type, at::ScalarType dtype) {
-#if TORCH_VERSION_MAJOR >= 2
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
   at::autocast::set_autocast_dtype(static_cast<at::DeviceType>(device_type), dtype);
 #else
   if (static_cast<at::DeviceType>(device_type) == at::kCUDA)
@@ -147,7 +147,7 @@ CNN_STATUS_FN(cnn_autocast_exit, (int device_type, int previous_dtype, int was_e
 })
 CNN_STATUS_FN(cnn_autocast_state, (int device_type, int* enabled, int* dtype), {
   *enabled = c10::impl::tls_is_dispatch_key_excluded(autocast_key(device_type)) ? 0 : 1;
-#if TORCH_VERSION_MAJOR >= 2
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
   *dtype = static_cast<int>(at::autocast::get_autocast_dtype(static_cast<at::DeviceType>(device_type)));
 #else
   *dtype = static_cast<int>(static_cast<at::DeviceType>(device_type) == at::kCUDA ? at::autocast::get_autocast_gpu_dtype()

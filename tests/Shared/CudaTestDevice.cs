@@ -11,7 +11,8 @@ namespace CnnMl.Tests;
 /// </summary>
 public static class CudaTestDevice
 {
-    private static bool configured;
+    /// <summary>True once a CUDA test has turned TF32 off for this process (PyTorch's default is on for cuDNN).</summary>
+    public static bool ChangedTf32 { get; private set; }
 
     public static Device Get()
     {
@@ -23,13 +24,13 @@ public static class CudaTestDevice
             if (setting == "cuda") Assert.Fail($"CNNML_TEST_DEVICE=cuda but {why}");
             Assert.Inconclusive($"{why}: CUDA test skipped (CNNML_TEST_DEVICE=cuda makes this a failure)");
         }
-        if (!configured)
+        if (!ChangedTf32)
         {
             // Agreement with CPU reference values at the CPU tolerances needs full float32 convolutions:
             // PyTorch lets cuDNN use TF32 (10-bit mantissa) by default on Ampere and later.
             backends.cudnn.allow_tf32 = false;
             backends.cuda.matmul.allow_tf32 = false;
-            configured = true;
+            ChangedTf32 = true;
         }
         return new Device(DeviceType.CUDA, 0);
     }
