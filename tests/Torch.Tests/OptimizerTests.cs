@@ -181,6 +181,45 @@ public sealed class OptimizerTests
         Assert.AreEqual(0.05, adamTarget.WeightDecay);
     }
 
+    /// <summary>
+    /// A parameter whose first gradient comes a step later than its group's (a frozen head, an unused
+    /// branch) starts its optimizer state then, while the others' state moves on in the same update:
+    /// each ends exactly where an optimizer of its own, given only its gradients, takes it.
+    /// </summary>
+    [TestMethod]
+    [DataRow("sgd_momentum")]
+    [DataRow("sgd_nesterov_weight_decay")]
+    [DataRow("adam_amsgrad")]
+    [DataRow("adamw")]
+    public void ParameterJoiningLateMatchesItsOwnOptimizer(string name)
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(5);
+        var grads = Enumerable.Range(0, 3).Select(_ => (early: randn(4), late: randn(2, 3))).ToList();
+        var early = new nn.Parameter(randn(4));
+        var late = new nn.Parameter(randn(2, 3));
+        var earlyAlone = new nn.Parameter(early.clone());
+        var lateAlone = new nn.Parameter(late.clone());
+        using var together = Create(configs[name], new[] { early, late });
+        using var earlyOnly = Create(configs[name], new[] { earlyAlone });
+        using var lateOnly = Create(configs[name], new[] { lateAlone });
+        for (int step = 0; step < grads.Count; step++)
+        {
+            early.grad = grads[step].early;
+            earlyAlone.grad = grads[step].early;
+            late.grad = step == 0 ? null : grads[step].late;
+            together.step();
+            earlyOnly.step();
+            if (step > 0)
+            {
+                lateAlone.grad = grads[step].late;
+                lateOnly.step();
+            }
+        }
+        Assert.IsTrue(early.equal(earlyAlone), $"{name}: the parameter with gradients from the first step");
+        Assert.IsTrue(late.equal(lateAlone), $"{name}: the parameter whose first gradient came at the second step");
+    }
+
     [TestMethod]
     public void LoadingStateOfOtherShapesFails()
     {
