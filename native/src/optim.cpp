@@ -1,5 +1,6 @@
 // Optimizer updates, one native call per step for all parameters of a group. The arithmetic
-// follows torch.optim's single-tensor implementations (1.13) so results match PyTorch.
+// follows torch.optim's single-tensor implementations (1.13) so results match PyTorch; it is issued
+// through the _foreach_ kernels (PyTorch's own multi-tensor path on CUDA).
 #include "common.h"
 
 #include <cmath>

@@ -8,9 +8,11 @@ public static partial class torch
     public static partial class optim
     {
         /// <summary>
-        /// Base of the optimizers. Parameters are updated by one native call per step (the arithmetic
-        /// of torch.optim's single-tensor code path). State is kept per parameter and can be saved
-        /// with <see cref="state_dict"/> for checkpoints.
+        /// Base of the optimizers. Parameters are updated by one native call per step: the arithmetic
+        /// of torch.optim's single-tensor code path, issued through libtorch's multi-tensor
+        /// (<c>_foreach_</c>) kernels, so a GPU step launches a few kernels rather than a few per
+        /// parameter and a CPU step computes exactly what the single-tensor loop would. State is kept
+        /// per parameter and can be saved with <see cref="state_dict"/> for checkpoints.
         /// </summary>
         public abstract class Optimizer : IDisposable
         {
