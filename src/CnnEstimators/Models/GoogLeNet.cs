@@ -233,7 +233,11 @@ public sealed class GoogLeNet : ClassifierNetwork, IAuxiliaryClassifierNetwork
         var x = input;
         foreach (var (_, module, aux) in trunk)
         {
-            x = module.call(x);
+            // Each block's input is freed as soon as the next exists (as Python's rebinding does), so at
+            // inference only two activations of the trunk are alive at once; autograd keeps what it saved.
+            var next = module.call(x);
+            if (!ReferenceEquals(x, input) && !ReferenceEquals(next, x)) x.Dispose();
+            x = next;
             if (auxOutputs is not null && aux is not null && auxHeads.TryGetValue(aux, out var head))
                 auxOutputs.Add(scope.MoveToOuter(head.call(x)));
         }

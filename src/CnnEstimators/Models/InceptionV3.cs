@@ -390,7 +390,9 @@ public sealed class InceptionV3 : ClassifierNetwork, IAuxiliaryClassifierNetwork
         var x = input;
         foreach (var (_, module, feedsAux) in trunk)
         {
-            x = module.call(x);
+            var next = module.call(x); // the previous activation is freed at once, as in GoogLeNet's trunk
+            if (!ReferenceEquals(x, input) && !ReferenceEquals(next, x)) x.Dispose();
+            x = next;
             if (feedsAux && auxOutputs is not null && auxHead is not null) auxOutputs.Add(scope.MoveToOuter(auxHead.call(x)));
         }
         return scope.MoveToOuter(x);
