@@ -45,6 +45,15 @@ public sealed class BenchArgs
 
     public string String(string name) => values[name];
 
+    /// <summary>The <c>--device</c> option: cpu or cuda[:N], a CUDA device only where libtorch sees one.</summary>
+    public CnnMl.Torch.torch.Device Device()
+    {
+        var device = CnnMl.Torch.torch.device(values["device"]);
+        if (device.type == CnnMl.Torch.DeviceType.CUDA && !CnnMl.Torch.torch.cuda.is_available())
+            throw new ArgumentException($"--device {device}: libtorch {CnnMl.Torch.torch.__version__} sees no CUDA device");
+        return device;
+    }
+
     public int Int(string name, int min = 1)
     {
         if (!int.TryParse(values[name], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min)

@@ -31,17 +31,17 @@ public static class BenchCli
             PrintUsage(Console.Error);
             return 2;
         }
-        BenchArgs options;
+        BenchResult result;
         try
         {
-            options = BenchArgs.Parse(args.AsSpan(1), workload.Options);
+            // Option values are checked as they are read, in Parse and in the workload.
+            result = workload.Run(BenchArgs.Parse(args.AsSpan(1), workload.Options));
         }
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
             return 2;
         }
-        var result = workload.Run(options);
         Console.WriteLine(result.ToJson());
         return 0;
     }

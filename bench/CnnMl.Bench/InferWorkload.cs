@@ -39,9 +39,7 @@ public sealed class InferWorkload : IWorkload
         int batch = a.Int("batch"), size = a.Int("size"), channels = a.Int("channels"), classes = a.Int("classes", 2);
         int threads = a.Int("threads"), warmup = a.Int("warmup", 0), iters = a.Int("iters"), latencyIters = a.Int("latency-iters");
         int seed = a.Int("seed", 0);
-        var device = torch.device(a.String("device"));
-        if (device.type == DeviceType.CUDA && !cuda.is_available())
-            throw new ArgumentException($"--device {device}: libtorch {__version__} sees no CUDA device");
+        var device = a.Device();
         var options = new InferenceOptions
         {
             FoldBatchNorm = a.Int("fold-bn", 0) != 0,

@@ -73,9 +73,7 @@ public sealed class TrainAccuracyWorkload : IWorkload
             augmentation.NormalizeStd = [float.Parse(parts[1], CultureInfo.InvariantCulture)];
         }
 
-        var device = torch.device(a.String("device"));
-        if (device.type == DeviceType.CUDA && !cuda.is_available())
-            throw new ArgumentException($"--device {device}: libtorch {__version__} sees no CUDA device");
+        var device = a.Device();
 
         set_num_threads(threads);
         var mlContext = new MLContext(seed) { GpuDeviceId = device.type == DeviceType.CUDA ? Math.Max(device.index, 0) : null };

@@ -40,11 +40,9 @@ public sealed class TrainStepWorkload : IWorkload
         int batch = a.Int("batch"), size = a.Int("size"), channels = a.Int("channels"), classes = a.Int("classes", 2);
         int threads = a.Int("threads"), warmup = a.Int("warmup", 0), steps = a.Int("steps"), seed = a.Int("seed", 0);
         bool phases = a.Int("phases", 0) != 0;
-        var device = torch.device(a.String("device"));
+        var device = a.Device();
         var amp = a.String("amp");
         if (amp is not ("none" or "bf16")) throw new ArgumentException($"--amp must be none or bf16, got '{amp}'");
-        if (device.type == DeviceType.CUDA && !cuda.is_available())
-            throw new ArgumentException($"--device {device}: libtorch {__version__} sees no CUDA device");
 
         set_num_threads(threads);
         random.manual_seed(seed);
