@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CnnMl.Models;
 using CnnMl.Torch;
+using CnnMl.Torch.Modules;
 using static CnnMl.Torch.torch;
 
 namespace CnnMl.Bench;
@@ -29,6 +30,8 @@ public sealed class InferWorkload : IWorkload
         new("fold-bn", "1", "1: fold batch norms into their convolutions"),
         new("inference-mode", "1", "1: inference_mode; 0: no_grad"),
         new("channels-last", "-1", "1: channels-last weights and input; 0: NCHW; -1: the library's choice"),
+        new("onednn", "1", "1: convolutions through oneDNN (Winograd for 3x3 stride 1); 0: at::conv2d"),
+        new("winograd-limit-mb", "16", "largest Winograd-domain weights per convolution, MiB (0: no Winograd)"),
         new("seed", "0", "random seed"),
         new("device", "cpu", "cpu or cuda[:N] (each timed call ends with a device synchronization)"),
     ];
@@ -45,9 +48,11 @@ public sealed class InferWorkload : IWorkload
             FoldBatchNorm = a.Int("fold-bn", 0) != 0,
             InferenceMode = a.Int("inference-mode", 0) != 0,
             ChannelsLast = a.Int("channels-last", -1) switch { < 0 => null, 0 => false, _ => true },
+            OneDnnConvolutions = a.Int("onednn", 0) != 0,
+            WinogradWeightLimitBytes = (long)a.Int("winograd-limit-mb", 0) << 20,
         };
         // Which options differ from the library's defaults: the report's row key for this run.
-        var variant = string.Join(", ", new[] { "fold-bn", "inference-mode", "channels-last" }
+        var variant = string.Join(", ", new[] { "fold-bn", "inference-mode", "channels-last", "onednn", "winograd-limit-mb" }
             .Where(o => a.String(o) != Options.First(d => d.Name == o).Default).Select(o => $"{o} {a.String(o)}"));
 
         set_num_threads(threads);
@@ -63,7 +68,11 @@ public sealed class InferWorkload : IWorkload
         using var x1 = randn(new long[] { 1, channels, size, size }, device: device);
 
         var (batchSeconds, batchCpu) = Median(fast, x, warmup, iters);
+        var convs = network.modules().OfType<Conv2d>().Select(c => c.OneDnnInference).OfType<OneDnnConvolution>().ToList();
+        int winogradLayers = convs.Count(c => c.LastAlgorithm == ConvolutionAlgorithm.Winograd);
         var (latencySeconds, latencyCpu) = Median(fast, x1, warmup, latencyIters);
+        long winogradBytes = convs.Sum(c => c.CachedWeightBytes);
+        if (Environment.GetEnvironmentVariable("CNNML_DEBUG_WINO") == "1") foreach (var c in network.modules().OfType<Conv2d>()) Console.Error.WriteLine($"{c.in_channels}->{c.out_channels} k{c.kernel_size} s{c.Stride} {c.OneDnnInference?.LastAlgorithm} {c.OneDnnInference?.CachedWeightBytes}");
 
         return new BenchResult()
             .Add("workload", "infer").Add("model", modelName).Add("impl", "cnnml")
@@ -75,6 +84,8 @@ public sealed class InferWorkload : IWorkload
             .Add("steps", iters).Add("latency_steps", latencyIters)
             .Add("fold_bn", options.FoldBatchNorm).Add("inference_mode", options.InferenceMode).Add("channels_last", fast.Options.ChannelsLast)
             .Add("variant", variant.Length == 0 ? "default" : variant)
+            .Add("onednn", options.OneDnnConvolutions && OneDnnConvolution.IsAvailable)
+            .Add("winograd_layers", winogradLayers).Add("winograd_weight_mb", Math.Round(winogradBytes / 1048576.0, 1))
             .Add("folded_pairs", fast.FoldedPairs.Count).Add("prepare_ms", Math.Round(prepareMs, 1))
             .Add("peak_rss_mb", BenchResult.PeakRssMb())
             .AddDevice(device);

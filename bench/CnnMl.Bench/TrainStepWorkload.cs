@@ -32,6 +32,7 @@ public sealed class TrainStepWorkload : IWorkload
         new("phases", "0", "1: also time zero_grad/forward/backward/step separately (ms per step)"),
         new("device", "cpu", "cpu or cuda[:N]"),
         new("amp", "none", "none or bf16 (autocast forward and loss)"),
+        new("channels-last", "-1", "1: channels-last weights and batch; 0: NCHW; -1: the trainer's choice (ChannelsLastLayout)"),
     ];
 
     public BenchResult Run(BenchArgs a)
@@ -53,17 +54,20 @@ public sealed class TrainStepWorkload : IWorkload
         // Forward multiply-accumulates per image, for the report's achieved GFLOP/s (training ≈ 3 × forward).
         var gmacs = ModelSummary.Summary(model, channels, size, size).GigaMacs;
         model.to(device); // after the summary, which runs on the CPU; parameters keep their identity
+        // The trainer's rule (CnnTrainerOptions.ChannelsLast = null): channels-last on the CPU where it pays.
+        var channelsLast = a.Int("channels-last", -1) switch { < 0 => device.type == DeviceType.CPU && ChannelsLastLayout.Pays(model), 0 => false, _ => true };
+        if (channelsLast) ChannelsLastLayout.ConvertWeights(model);
         using var optimizer = optim.SGD(parameters, lr: 0.01, momentum: 0.9);
         using var x = randn(new long[] { batch, channels, size, size }, device: device);
         using var y = randint(0, classes, new long[] { batch }, device: device);
         var autocastType = amp == "bf16" ? device.type : (DeviceType?)null;
 
         var timer = phases ? new PhaseTimer() : null;
-        for (int i = 0; i < warmup; i++) Step(model, optimizer, x, y, null, autocastType);
+        for (int i = 0; i < warmup; i++) Step(model, optimizer, x, y, null, autocastType, channelsLast);
         timer?.Reset();
         cuda.synchronize();
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) Step(model, optimizer, x, y, timer, autocastType);
+        for (int i = 0; i < steps; i++) Step(model, optimizer, x, y, timer, autocastType, channelsLast);
         cuda.synchronize();
         var seconds = clock.Elapsed.TotalSeconds;
 
@@ -73,15 +77,17 @@ public sealed class TrainStepWorkload : IWorkload
             .Add("threads", get_num_threads()).Add("params", paramCount)
             .Add("images_per_sec", Math.Round(batch * steps / seconds, 2)).Add("steps", steps)
             .Add("seconds", Math.Round(seconds, 4)).Add("gmacs_per_image", Math.Round(gmacs, 5))
-            .Add("peak_rss_mb", BenchResult.PeakRssMb());
+            .Add("peak_rss_mb", BenchResult.PeakRssMb()).Add("channels_last", channelsLast);
         result.AddDevice(device, amp);
         timer?.AddTo(result, steps);
         return result;
     }
 
-    private static void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor x, Tensor y, PhaseTimer? timer, DeviceType? autocastType)
+    /// <summary>One step as the trainer takes it: a channels-last run converts each batch, as TrainingSession does.</summary>
+    private static void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor x, Tensor y, PhaseTimer? timer, DeviceType? autocastType, bool channelsLast)
     {
         using var scope = NewDisposeScope();
+        if (channelsLast) x = ChannelsLastLayout.Batch(x);
         optimizer.zero_grad();
         timer?.Mark(0);
         Tensor loss;

@@ -30,11 +30,29 @@ public sealed class InferenceOptions
     /// </summary>
     public bool? ChannelsLast { get; set; }
 
+    /// <summary>
+    /// Run the convolutions (float32, CPU, groups = 1) through <see cref="OneDnnConvolution"/>: 3x3
+    /// stride-1 layers by Winograd's algorithm on weights transformed once, the others by oneDNN's
+    /// direct algorithm. Default true; ignored where the native library was built without oneDNN
+    /// (<see cref="OneDnnConvolution.IsAvailable"/>) and on a GPU.
+    /// </summary>
+    public bool OneDnnConvolutions { get; set; } = true;
+
+    /// <summary>
+    /// The most bytes one convolution's Winograd-domain weights may take for one input shape (about
+    /// 4x its raw weights); a larger layer runs the direct algorithm. Bounds the memory the transformed
+    /// weights add. Default <see cref="DefaultWinogradWeightLimitBytes"/>; 0 disables Winograd.
+    /// </summary>
+    public long WinogradWeightLimitBytes { get; set; } = DefaultWinogradWeightLimitBytes;
+
+    /// <summary>16 MiB: a 256→256-channel 3x3 layer (9.4 MB transformed) qualifies, a 512→512 one (38 MB) does not.</summary>
+    public const long DefaultWinogradWeightLimitBytes = 16L << 20;
+
     /// <summary>The widest convolution (output channels) from which <see cref="ChannelsLast"/> = null chooses channels-last.</summary>
-    public const int ChannelsLastMinimumWidth = 64;
+    public const int ChannelsLastMinimumWidth = ChannelsLastLayout.MinimumWidth;
 
     /// <summary>No optimization: the network as trained, under <c>no_grad</c> (what PyTorch eager users write).</summary>
-    public static InferenceOptions None => new() { FoldBatchNorm = false, InferenceMode = false, ChannelsLast = false };
+    public static InferenceOptions None => new() { FoldBatchNorm = false, InferenceMode = false, ChannelsLast = false, OneDnnConvolutions = false };
 }
 
 /// <summary>
@@ -82,18 +100,22 @@ public sealed class InferenceNetwork : IDisposable
         options ??= new InferenceOptions();
         BatchNormFolding.RequireEvaluationMode(network, "inference optimization");
         var folded = options.FoldBatchNorm ? BatchNormFolding.Fold(network) : [];
-        var channelsLast = options.ChannelsLast
-            ?? network.modules().OfType<Conv2d>().Select(c => c.out_channels).DefaultIfEmpty(0).Max() >= InferenceOptions.ChannelsLastMinimumWidth;
-        if (channelsLast)
+        var channelsLast = options.ChannelsLast ?? ChannelsLastLayout.Pays(network);
+        if (channelsLast) ChannelsLastLayout.ConvertWeights(network);
+        if (options.OneDnnConvolutions)
         {
-            using var scope = NewDisposeScope();
-            using (no_grad())
-            {
-                foreach (var conv in network.modules().OfType<Conv2d>())
-                    conv.weight.set_data(conv.weight.contiguous(channels_last));
-            }
+            ArgumentOutOfRangeException.ThrowIfNegative(options.WinogradWeightLimitBytes, nameof(options.WinogradWeightLimitBytes));
+            foreach (var conv in network.modules().OfType<Conv2d>().Where(OneDnnConvolution.Supports))
+                conv.EnableOneDnnInference(options.WinogradWeightLimitBytes);
         }
-        var copy = new InferenceOptions { FoldBatchNorm = options.FoldBatchNorm, InferenceMode = options.InferenceMode, ChannelsLast = channelsLast };
+        var copy = new InferenceOptions
+        {
+            FoldBatchNorm = options.FoldBatchNorm,
+            InferenceMode = options.InferenceMode,
+            ChannelsLast = channelsLast,
+            OneDnnConvolutions = options.OneDnnConvolutions,
+            WinogradWeightLimitBytes = options.WinogradWeightLimitBytes,
+        };
         return new InferenceNetwork(network, copy, folded, ownsNetwork);
     }
 
@@ -105,10 +127,16 @@ public sealed class InferenceNetwork : IDisposable
     {
         ArgumentNullException.ThrowIfNull(images);
         using IDisposable mode = Options.InferenceMode ? inference_mode() : no_grad();
-        if (Options.ChannelsLast != true || images.Dimensions != 4 || images.is_contiguous(channels_last))
-            return Network.call(images);
-        using var nhwc = images.contiguous(channels_last);
-        return Network.call(nhwc);
+        if (Options.ChannelsLast != true) return Network.call(images);
+        var nhwc = ChannelsLastLayout.Batch(images);
+        try
+        {
+            return Network.call(nhwc);
+        }
+        finally
+        {
+            if (!ReferenceEquals(nhwc, images)) nhwc.Dispose();
+        }
     }
 
     /// <summary>Disposes the network when this object owns it.</summary>

@@ -23,6 +23,7 @@ internal sealed class TrainingSession : IDisposable
     private readonly OptimizationSchedule optimizers;
     private readonly InputPipeline pipeline;
     private bool modelHandedOut;
+    private readonly bool channelsLast;
 
     public TrainingSession(CnnTrainerOptions options, ModelInfo info, TrainingInput input, Device device, int seed)
     {
@@ -38,6 +39,8 @@ internal sealed class TrainingSession : IDisposable
             if (options.PretrainedWeightsPath is { } path) PretrainedWeights.Load(model, path);
             if (options.FreezeFeatures) PretrainedWeights.FreezeFeatures(model);
             model.to(device);
+            channelsLast = options.ChannelsLast ?? (device.type == DeviceType.CPU && ChannelsLastLayout.Pays(model));
+            if (channelsLast) ChannelsLastLayout.ConvertWeights(model);
             optimizers = new OptimizationSchedule(options, model.parameters().Where(p => p.requires_grad).ToArray());
             pipeline = new InputPipeline(options.Augmentation, input, device, seed);
         }
@@ -119,6 +122,7 @@ internal sealed class TrainingSession : IDisposable
             using var scope = NewDisposeScope();
             var (x, y) = pipeline.Upload(batch, training: true);
             producer.Release(batch);
+            if (channelsLast) x = ChannelsLastLayout.Batch(x);
             var logits = model.call(x);
             var loss = F.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
             var lossValue = loss.item<float>();
@@ -157,6 +161,7 @@ internal sealed class TrainingSession : IDisposable
             using var scope = NewDisposeScope();
             var (x, y) = pipeline.Upload(batch, training: false);
             producer.Release(batch);
+            if (channelsLast) x = ChannelsLastLayout.Batch(x);
             var logits = model.call(x);
             lossSum += F.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
             correct += logits.argmax(1).eq(y).sum().item<long>();

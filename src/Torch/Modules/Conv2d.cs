@@ -53,6 +53,7 @@ public sealed class Conv2d : nn.Module<Tensor, Tensor>
             bias_ = value;
             value?.DetachFromDisposeScope();
             register_parameter(nameof(bias), value);
+            if (oneDnn is not null) EnableOneDnnInference(oneDnnWinogradLimit);
         }
     }
 
@@ -75,6 +76,44 @@ public sealed class Conv2d : nn.Module<Tensor, Tensor>
         nn.init.uniform_(bias_, -bound, bound);
     }
 
-    public override Tensor forward(Tensor input) => F.conv2d(input, weight, bias_, stride, padding, dilation, groups);
+    private OneDnnConvolution? oneDnn;
+    private long oneDnnWinogradLimit;
+
+    /// <summary>
+    /// Routes the calls made without gradients (under <c>no_grad</c> or <c>inference_mode</c>) on
+    /// float32 CPU input through a <see cref="OneDnnConvolution"/>; calls that record gradients keep
+    /// <c>conv2d</c>. Requires <see cref="OneDnnConvolution.Supports"/>.
+    /// </summary>
+    /// <param name="winogradWeightLimitBytes">See <see cref="OneDnnConvolution(Conv2d, long)"/>.</param>
+    public void EnableOneDnnInference(long winogradWeightLimitBytes)
+    {
+        var replacement = new OneDnnConvolution(this, winogradWeightLimitBytes);
+        oneDnn?.Dispose();
+        oneDnn = replacement;
+        oneDnnWinogradLimit = winogradWeightLimitBytes;
+    }
+
+    /// <summary>Returns inference calls to <c>conv2d</c> and frees the oneDNN plans.</summary>
+    public void DisableOneDnnInference()
+    {
+        oneDnn?.Dispose();
+        oneDnn = null;
+    }
+
+    /// <summary>The oneDNN convolution inference calls go through, or null (<see cref="EnableOneDnnInference"/>).</summary>
+    public OneDnnConvolution? OneDnnInference => oneDnn;
+
+    public override Tensor forward(Tensor input)
+    {
+        if (oneDnn is not null && input.device_type == DeviceType.CPU && input.dtype == ScalarType.Float32 && !is_grad_enabled())
+            return oneDnn.Forward(input);
+        return F.conv2d(input, weight, bias_, stride, padding, dilation, groups);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) DisableOneDnnInference();
+        base.Dispose(disposing);
+    }
 }
 

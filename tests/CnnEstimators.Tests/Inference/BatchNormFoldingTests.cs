@@ -79,11 +79,15 @@ public sealed class BatchNormFoldingTests
         using var _ = network;
         var before = Logits(network, input);
         var weights = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-        using var fast = InferenceNetwork.Optimize(network, new InferenceOptions { ChannelsLast = false });
+        using var fast = InferenceNetwork.Optimize(network, new InferenceOptions { ChannelsLast = false, OneDnnConvolutions = false });
         Assert.AreEqual(0, fast.FoldedPairs.Count);
         CollectionAssert.AreEquivalent(weights.Keys.ToList(), network.state_dict().Keys.ToList(), "no parameter added");
         foreach (var (key, value) in network.state_dict()) Assert.IsTrue(value.equal(weights[key]), key);
         Assert.IsTrue(before.equal(fast.Predict(input)), $"{name}: logits must be bit-identical");
+
+        // oneDNN's own convolutions sum in another order: equal within the folding tolerance.
+        using var oneDnn = InferenceNetwork.Optimize(network);
+        Agreement.Close(before, oneDnn.Predict(input), $"{name} through oneDNN convolutions", Tolerance);
     }
 
     [TestMethod]
@@ -141,6 +145,37 @@ public sealed class BatchNormFoldingTests
         Assert.AreEqual(expected, fast.Options.ChannelsLast, $"{name}: channels-last chosen");
         Assert.IsTrue(network.modules().OfType<Conv2d>().All(c => c.weight.is_contiguous(expected ? channels_last : contiguous_format)), "weight layout");
         Agreement.Close(before, fast.Predict(input), $"{name} optimized", Tolerance);
+    }
+
+    [TestMethod]
+    [DataRow("resnet18_small", 16)]
+    [DataRow("vgg11_bn", 32)]
+    public void WinogradConvolutionsKeepTheLogits(string name, int size)
+    {
+        if (!OneDnnConvolution.IsAvailable) Assert.Inconclusive("the native library was built without oneDNN");
+        using var scope = NewDisposeScope();
+        var (network, _) = Prepare(name, size);
+        using var __ = network;
+        // Batch 8: the smallest batch for which the Winograd weights are transformed.
+        var input = randn(8, ModelZoo.Describe(name).DefaultInChannels, size, size);
+        var before = Logits(network, input);
+        using var fast = InferenceNetwork.Optimize(network);
+        var logits = fast.Predict(input);
+        var convs = network.modules().OfType<Conv2d>().ToList();
+        Assert.IsTrue(convs.All(c => c.OneDnnInference is not null), "every convolution goes through oneDNN");
+        if (File.ReadAllText("/proc/cpuinfo").Contains(" avx512f"))
+            Assert.IsTrue(convs.Count(c => c.OneDnnInference!.LastAlgorithm == ConvolutionAlgorithm.Winograd) >= 3, $"{name}: 3x3 stride-1 layers run Winograd");
+        Agreement.Close(before, logits, $"{name} with Winograd", Tolerance);
+    }
+
+    [TestMethod]
+    public void OneDnnCanBeTurnedOff()
+    {
+        using var network = ModelZoo.Create("resnet18_small", 10);
+        network.eval();
+        using var fast = InferenceNetwork.Optimize(network, new InferenceOptions { OneDnnConvolutions = false });
+        Assert.IsTrue(network.modules().OfType<Conv2d>().All(c => c.OneDnnInference is null));
+        Assert.IsFalse(fast.Options.OneDnnConvolutions);
     }
 
     /// <summary>A zoo network in eval mode with random running statistics and affine parameters, and a batch of 2.</summary>

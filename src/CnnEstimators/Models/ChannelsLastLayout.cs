@@ -1,0 +1,48 @@
+using CnnMl.Torch.Modules;
+using static CnnMl.Torch.torch;
+
+namespace CnnMl.Models;
+
+/// <summary>
+/// Channels-last (NHWC) storage of a network's convolution weights and of its input batches: oneDNN
+/// convolves that layout without reordering activations to and from its blocked layout around every
+/// convolution, in training as in inference. What it pays, measured with libtorch 1.13 on the 2-core
+/// AVX-512 machine (CPU time per SGD step, channels-last vs NCHW, PyTorch eager doing both):
+/// EfficientNet-B0 1.37x, GoogLeNet 1.15x, DenseNet-121 1.15x, VGG-11-BN 1.1x, ResNet-18 (32x32)
+/// 1.08x, ResNet-50 1.05x; LeNet-5's 6- and 16-channel maps gain nothing. Results differ from NCHW
+/// only by float32 summation order.
+/// </summary>
+public static class ChannelsLastLayout
+{
+    /// <summary>The widest convolution (output channels) from which <see cref="Pays"/> is true.</summary>
+    public const int MinimumWidth = 64;
+
+    /// <summary>Whether the network's widest convolution has at least <see cref="MinimumWidth"/> output channels.</summary>
+    public static bool Pays(nn.Module network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return network.modules().OfType<Conv2d>().Select(c => c.out_channels).DefaultIfEmpty(0).Max() >= MinimumWidth;
+    }
+
+    /// <summary>
+    /// Stores every convolution weight channels-last, in place (the parameters keep their identity, so
+    /// an optimizer made before or after sees the same tensors). Values are unchanged.
+    /// </summary>
+    public static void ConvertWeights(nn.Module network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            foreach (var conv in network.modules().OfType<Conv2d>())
+                conv.weight.set_data(conv.weight.contiguous(channels_last));
+        }
+    }
+
+    /// <summary>A 4-D batch in channels-last layout (itself when already so; a new tensor otherwise).</summary>
+    public static Tensor Batch(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        return images.Dimensions != 4 || images.is_contiguous(channels_last) ? images : images.contiguous(channels_last);
+    }
+}
