@@ -118,7 +118,7 @@ INFER=(
   "googlenet 112x112|--model googlenet --batch 64 --size 112 --channels 3 --classes 10 --threads 2|1 5 10|1 1 3"
   "inception_v3 299x299|--model inception_v3 --batch 64 --size 299 --channels 3 --classes 10 --threads 2|1 3 6|1 1 2"
 )
-INFER_VARIANTS=("" "--fold-bn 0" "--inference-mode 0" "--channels-last 0" "--channels-last 1")
+INFER_VARIANTS=("" "--onednn 0" "--fold-bn 0" "--inference-mode 0" "--channels-last 0" "--channels-last 1")
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 OUT="$ROOT/bench/out/$STAMP"

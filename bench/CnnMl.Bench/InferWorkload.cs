@@ -72,7 +72,6 @@ public sealed class InferWorkload : IWorkload
         int winogradLayers = convs.Count(c => c.LastAlgorithm == ConvolutionAlgorithm.Winograd);
         var (latencySeconds, latencyCpu) = Median(fast, x1, warmup, latencyIters);
         long winogradBytes = convs.Sum(c => c.CachedWeightBytes);
-        if (Environment.GetEnvironmentVariable("CNNML_DEBUG_WINO") == "1") foreach (var c in network.modules().OfType<Conv2d>()) Console.Error.WriteLine($"{c.in_channels}->{c.out_channels} k{c.kernel_size} s{c.Stride} {c.OneDnnInference?.LastAlgorithm} {c.OneDnnInference?.CachedWeightBytes}");
 
         return new BenchResult()
             .Add("workload", "infer").Add("model", modelName).Add("impl", "cnnml")
