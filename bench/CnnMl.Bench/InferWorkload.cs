@@ -48,7 +48,7 @@ public sealed class InferWorkload : IWorkload
             FoldBatchNorm = a.Int("fold-bn", 0) != 0,
             InferenceMode = a.Int("inference-mode", 0) != 0,
             ChannelsLast = a.Int("channels-last", -1) switch { < 0 => null, 0 => false, _ => true },
-            OneDnnConvolutions = a.Int("onednn", 0) != 0,
+            OneDnnKernels = a.Int("onednn", 0) != 0,
             WinogradWeightLimitBytes = (long)a.Int("winograd-limit-mb", 0) << 20,
         };
         // Which options differ from the library's defaults: the report's row key for this run.
@@ -83,7 +83,7 @@ public sealed class InferWorkload : IWorkload
             .Add("steps", iters).Add("latency_steps", latencyIters)
             .Add("fold_bn", options.FoldBatchNorm).Add("inference_mode", options.InferenceMode).Add("channels_last", fast.Options.ChannelsLast)
             .Add("variant", variant.Length == 0 ? "default" : variant)
-            .Add("onednn", options.OneDnnConvolutions && OneDnnConvolution.IsAvailable)
+            .Add("onednn", options.OneDnnKernels && OneDnnConvolution.IsAvailable)
             .Add("winograd_layers", winogradLayers).Add("winograd_weight_mb", Math.Round(winogradBytes / 1048576.0, 1))
             .Add("folded_pairs", fast.FoldedPairs.Count).Add("prepare_ms", Math.Round(prepareMs, 1))
             .Add("peak_rss_mb", BenchResult.PeakRssMb())

@@ -33,10 +33,11 @@ public sealed class InferenceOptions
     /// <summary>
     /// Run the convolutions (float32, CPU, groups = 1) through <see cref="OneDnnConvolution"/>: 3x3
     /// stride-1 layers by Winograd's algorithm on weights transformed once, the others by oneDNN's
-    /// direct algorithm. Default true; ignored where the native library was built without oneDNN
-    /// (<see cref="OneDnnConvolution.IsAvailable"/>) and on a GPU.
+    /// direct algorithm (small batches) or <c>conv2d</c>; and max / average pooling through
+    /// <see cref="OneDnnPooling"/>. Default true; ignored where the native library was built without
+    /// oneDNN (<see cref="OneDnnConvolution.IsAvailable"/>) and on a GPU.
     /// </summary>
-    public bool OneDnnConvolutions { get; set; } = true;
+    public bool OneDnnKernels { get; set; } = true;
 
     /// <summary>
     /// The most bytes one convolution's Winograd-domain weights may take for one input shape (about
@@ -52,7 +53,7 @@ public sealed class InferenceOptions
     public const int ChannelsLastMinimumWidth = ChannelsLastLayout.MinimumWidth;
 
     /// <summary>No optimization: the network as trained, under <c>no_grad</c> (what PyTorch eager users write).</summary>
-    public static InferenceOptions None => new() { FoldBatchNorm = false, InferenceMode = false, ChannelsLast = false, OneDnnConvolutions = false };
+    public static InferenceOptions None => new() { FoldBatchNorm = false, InferenceMode = false, ChannelsLast = false, OneDnnKernels = false };
 }
 
 /// <summary>
@@ -102,18 +103,20 @@ public sealed class InferenceNetwork : IDisposable
         var folded = options.FoldBatchNorm ? BatchNormFolding.Fold(network) : [];
         var channelsLast = options.ChannelsLast ?? ChannelsLastLayout.Pays(network);
         if (channelsLast) ChannelsLastLayout.ConvertWeights(network);
-        if (options.OneDnnConvolutions)
+        if (options.OneDnnKernels)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(options.WinogradWeightLimitBytes, nameof(options.WinogradWeightLimitBytes));
             foreach (var conv in network.modules().OfType<Conv2d>().Where(OneDnnConvolution.Supports))
                 conv.EnableOneDnnInference(options.WinogradWeightLimitBytes);
+            foreach (var pool in network.modules().OfType<MaxPool2d>()) pool.OneDnnInference = true;
+            foreach (var pool in network.modules().OfType<AvgPool2d>()) pool.OneDnnInference = true;
         }
         var copy = new InferenceOptions
         {
             FoldBatchNorm = options.FoldBatchNorm,
             InferenceMode = options.InferenceMode,
             ChannelsLast = channelsLast,
-            OneDnnConvolutions = options.OneDnnConvolutions,
+            OneDnnKernels = options.OneDnnKernels,
             WinogradWeightLimitBytes = options.WinogradWeightLimitBytes,
         };
         return new InferenceNetwork(network, copy, folded, ownsNetwork);

@@ -79,7 +79,7 @@ public sealed class BatchNormFoldingTests
         using var _ = network;
         var before = Logits(network, input);
         var weights = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-        using var fast = InferenceNetwork.Optimize(network, new InferenceOptions { ChannelsLast = false, OneDnnConvolutions = false });
+        using var fast = InferenceNetwork.Optimize(network, new InferenceOptions { ChannelsLast = false, OneDnnKernels = false });
         Assert.AreEqual(0, fast.FoldedPairs.Count);
         CollectionAssert.AreEquivalent(weights.Keys.ToList(), network.state_dict().Keys.ToList(), "no parameter added");
         foreach (var (key, value) in network.state_dict()) Assert.IsTrue(value.equal(weights[key]), key);
@@ -173,9 +173,9 @@ public sealed class BatchNormFoldingTests
     {
         using var network = ModelZoo.Create("resnet18_small", 10);
         network.eval();
-        using var fast = InferenceNetwork.Optimize(network, new InferenceOptions { OneDnnConvolutions = false });
+        using var fast = InferenceNetwork.Optimize(network, new InferenceOptions { OneDnnKernels = false });
         Assert.IsTrue(network.modules().OfType<Conv2d>().All(c => c.OneDnnInference is null));
-        Assert.IsFalse(fast.Options.OneDnnConvolutions);
+        Assert.IsFalse(fast.Options.OneDnnKernels);
     }
 
     /// <summary>A zoo network in eval mode with random running statistics and affine parameters, and a batch of 2.</summary>
