@@ -1,3 +1,4 @@
+using CnnMl.Torch;
 using CnnMl.Torch.Modules;
 using static CnnMl.Torch.torch;
 
@@ -25,17 +26,19 @@ public static class ChannelsLastLayout
     }
 
     /// <summary>
-    /// Stores every convolution weight channels-last, in place (the parameters keep their identity, so
-    /// an optimizer made before or after sees the same tensors). Values are unchanged.
+    /// Stores every convolution weight channels-last (or, with <paramref name="channels_last"/> false,
+    /// back in the default NCHW layout), in place: the parameters keep their identity, so an optimizer
+    /// made before or after sees the same tensors. Values are unchanged.
     /// </summary>
-    public static void ConvertWeights(nn.Module network)
+    public static void ConvertWeights(nn.Module network, bool channels_last = true)
     {
         ArgumentNullException.ThrowIfNull(network);
+        var format = channels_last ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous;
         using var scope = NewDisposeScope();
         using (no_grad())
         {
             foreach (var conv in network.modules().OfType<Conv2d>())
-                conv.weight.set_data(conv.weight.contiguous(channels_last));
+                conv.weight.set_data(conv.weight.contiguous(format));
         }
     }
 

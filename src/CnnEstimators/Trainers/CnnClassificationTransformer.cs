@@ -64,7 +64,7 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     /// <summary>
     /// How scoring (Transform, PredictionEngine) runs the network: by default on an optimized copy of
     /// <see cref="Model"/> (batch norms folded into their convolutions, inference mode, channels-last
-    /// where it pays; see
+    /// where it pays, convolutions and pooling on oneDNN with Winograd for 3x3 layers; see
     /// <see cref="Models.InferenceNetwork"/>), built on first use; <see cref="Model"/> and the saved model
     /// file keep the original weights. <see cref="Models.InferenceOptions.None"/> scores
     /// <see cref="Model"/> itself. Changing <see cref="Model"/>'s weights after scoring started needs
@@ -123,8 +123,8 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     {
         var options = inferenceOptions;
         var info = ModelZoo.Models.FirstOrDefault(m => m.Name == Architecture);
-        if (info is null || !(options.FoldBatchNorm || options.ChannelsLast != false))
-            return InferenceNetwork.Optimize(Model, new InferenceOptions { FoldBatchNorm = false, ChannelsLast = false, InferenceMode = options.InferenceMode });
+        if (info is null || !(options.FoldBatchNorm || options.ChannelsLast != false || options.OneDnnKernels))
+            return InferenceNetwork.Optimize(Model, new InferenceOptions { FoldBatchNorm = false, ChannelsLast = false, OneDnnKernels = false, InferenceMode = options.InferenceMode });
         ClassifierNetwork copy;
         // Building the copy initializes weights that are overwritten at once: keep the generator's state
         // so scoring does not change what a seeded program draws next.

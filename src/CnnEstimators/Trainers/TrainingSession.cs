@@ -74,6 +74,8 @@ internal sealed class TrainingSession : IDisposable
             checkpoint?.Save(model, optimizers, state);
         }
         state.RestoreBest(model, options);
+        // The trained network is handed out in the usual layout, as a loaded model file would be.
+        if (channelsLast) ChannelsLastLayout.ConvertWeights(model, channels_last: false);
         modelHandedOut = true;
         return new CnnClassificationTransformer(model, info.Name, input.ClassNames, input.Channels, input.Height, input.Width,
             options.Augmentation.NormalizeMean, options.Augmentation.NormalizeStd, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName, input.EncodedImages);
