@@ -33,6 +33,7 @@ constexpr int kAlgorithmWinograd = 2;
 // than at::conv2d at batch 1 (ResNets); a batch-1 shape would also want its own F(2x2, 3x3)
 // weights, a second copy, so small batches reuse what a larger batch transformed, or run direct.
 constexpr int64_t kLargeBatch = 8;
+constexpr size_t kMaxBlockedOutputBytes = size_t{32} << 20;
 
 dnnl::engine& cpu_engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -144,6 +145,12 @@ std::shared_ptr<ConvolutionPlan> build_plan(Convolution& conv, const at::Tensor&
                   static_cast<int64_t>(pd->weights_desc().get_size()) <= conv.winograd_weight_limit;
       if (!transform) pd.reset();
     }
+    // The blocked output coexists with the caller's copy of it: past this size the extra resident
+    // memory (Inception v3's 147x147 layers at batch 64: 354 MB) outweighs the time saved.
+    if (pd && pd->dst_desc().get_size() > kMaxBlockedOutputBytes) {
+      pd.reset();
+      transform = false;
+    }
   }
   if (pd) {
     plan->algorithm = kAlgorithmWinograd;
@@ -235,13 +242,17 @@ at::Tensor run(Convolution& conv, const at::Tensor& raw_input) {
     return at::conv2d(input, conv.weight, conv.bias, conv.stride, conv.padding_left, dilation);
   }
   auto& stream = thread_stream();
-  auto output = at::empty(output_sizes, input.options().memory_format(channels_last ? at::MemoryFormat::ChannelsLast
-                                                                                      : at::MemoryFormat::Contiguous));
+  auto make_output = [&] {
+    return at::empty(output_sizes, input.options().memory_format(channels_last ? at::MemoryFormat::ChannelsLast
+                                                                               : at::MemoryFormat::Contiguous));
+  };
   memory user_src(plan->user_src, cpu_engine(), input.data_ptr());
-  memory user_dst(plan->user_dst, cpu_engine(), output.data_ptr());
 
-  at::Tensor src_buffer, dst_buffer, weights_buffer;
-  memory src = user_src, dst = user_dst;
+  // Buffers are freed as soon as they are spent, and the output allocated only once the blocked
+  // source and the scratchpad are gone: a Winograd layer's transient peak is two blocked maps and
+  // its scratchpad, not those plus the output.
+  at::Tensor src_buffer, dst_buffer, output;
+  memory src = user_src, dst;
   if (plan->src_reorder) {
     src_buffer = buffer_for(plan->src);
     src = memory(plan->src, cpu_engine(), src_buffer.data_ptr());
@@ -250,35 +261,44 @@ at::Tensor run(Convolution& conv, const at::Tensor& raw_input) {
   if (plan->dst_reorder) {
     dst_buffer = buffer_for(plan->dst);
     dst = memory(plan->dst, cpu_engine(), dst_buffer.data_ptr());
+  } else {
+    output = make_output();
+    dst = memory(plan->user_dst, cpu_engine(), output.data_ptr());
   }
-  memory weights = plan->transformed_weights;
-  at::Tensor stored_weight;
-  if (!weights) {
-    auto [stored, desc] = user_weights(conv.weight);
-    stored_weight = stored;
-    memory raw(desc, cpu_engine(), stored_weight.data_ptr());
-    weights = raw;
-    if (plan->weights_reorder) {
-      weights_buffer = buffer_for(plan->weights);
-      weights = memory(plan->weights, cpu_engine(), weights_buffer.data_ptr());
-      plan->weights_reorder->execute(stream, raw, weights);
+  {
+    memory weights = plan->transformed_weights;
+    at::Tensor stored_weight, weights_buffer, bias, scratchpad_buffer;
+    if (!weights) {
+      auto [stored, desc] = user_weights(conv.weight);
+      stored_weight = stored;
+      memory raw(desc, cpu_engine(), stored_weight.data_ptr());
+      weights = raw;
+      if (plan->weights_reorder) {
+        weights_buffer = buffer_for(plan->weights);
+        weights = memory(plan->weights, cpu_engine(), weights_buffer.data_ptr());
+        plan->weights_reorder->execute(stream, raw, weights);
+      }
     }
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
+    if (conv.bias) {
+      bias = conv.bias->contiguous();
+      args.emplace(DNNL_ARG_BIAS,
+                   memory(memory::desc({bias.size(0)}, memory::data_type::f32, Tag::x), cpu_engine(), bias.data_ptr()));
+    }
+    if (plan->scratchpad.get_size() > 0) {
+      scratchpad_buffer = buffer_for(plan->scratchpad);
+      args.emplace(DNNL_ARG_SCRATCHPAD, memory(plan->scratchpad, cpu_engine(), scratchpad_buffer.data_ptr()));
+    }
+    plan->primitive.execute(stream, args);
+    stream.wait();
+    src_buffer.reset();
   }
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
-  at::Tensor bias;
-  if (conv.bias) {
-    bias = conv.bias->contiguous();
-    args.emplace(DNNL_ARG_BIAS,
-                 memory(memory::desc({bias.size(0)}, memory::data_type::f32, Tag::x), cpu_engine(), bias.data_ptr()));
+  if (plan->dst_reorder) {
+    output = make_output();
+    memory user_dst(plan->user_dst, cpu_engine(), output.data_ptr());
+    plan->dst_reorder->execute(stream, dst, user_dst);
+    stream.wait();
   }
-  at::Tensor scratchpad_buffer;
-  if (plan->scratchpad.get_size() > 0) {
-    scratchpad_buffer = buffer_for(plan->scratchpad);
-    args.emplace(DNNL_ARG_SCRATCHPAD, memory(plan->scratchpad, cpu_engine(), scratchpad_buffer.data_ptr()));
-  }
-  plan->primitive.execute(stream, args);
-  if (plan->dst_reorder) plan->dst_reorder->execute(stream, dst, user_dst);
-  stream.wait();
   return output;
 }
 

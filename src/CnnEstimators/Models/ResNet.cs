@@ -52,8 +52,10 @@ public sealed class BasicBlock : ResidualBlock
         var x = relu.call(bn1.call(conv1.call(input)));
         x = bn2.call(conv2.call(x));
         var shortcut = downsample?.call(input) ?? input;
-        // The result's ownership moves out of the scope; intermediates are freed with it.
-        return scope.MoveToOuter(relu.call(x.add(shortcut)));
+        // In place, as torchvision's "out += identity": no third feature map alive at the block's end
+        // (batch norm's backward does not need its output). The result moves out of the scope.
+        x.add_(shortcut);
+        return scope.MoveToOuter(relu.call(x));
     }
 }
 
@@ -97,7 +99,8 @@ public sealed class Bottleneck : ResidualBlock
         x = relu.call(bn2.call(conv2.call(x)));
         x = bn3.call(conv3.call(x));
         var shortcut = downsample?.call(input) ?? input;
-        return scope.MoveToOuter(relu.call(x.add(shortcut)));
+        x.add_(shortcut);
+        return scope.MoveToOuter(relu.call(x));
     }
 }
 
