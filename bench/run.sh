@@ -107,7 +107,8 @@ ACCURACY=(
 # Inference (issue 8): label | options shared by both sides | full: warmup iters latency-iters | quick: the same.
 # Batch 64 throughput (median call) and batch-1 latency (median). PyTorch: model.eval() under
 # torch.no_grad(), what a PyTorch user writes; CnnMl: InferenceNetwork (batch norms folded, inference
-# mode, channels-last where it pays), then in full runs once per variant below so the report shows what each optimization adds.
+# mode, channels-last where it pays, convolutions and pooling on oneDNN with Winograd for 3x3 stride-1
+# layers), then in full runs once per variant below so the report shows what each optimization adds.
 INFER=(
   "lenet5 28x28|--model lenet5 --batch 64 --size 28 --channels 1 --classes 10 --threads 1|5 50 100|2 10 20"
   "resnet18_small 32x32|--model resnet18_small --batch 64 --size 32 --channels 3 --classes 10 --threads 2|2 10 20|1 2 5"
