@@ -14,9 +14,7 @@
 #include <mutex>
 #include <tuple>
 
-#ifdef CNNML_WITH_ONEDNN
-#include <dnnl.hpp>
-#endif
+#include "onednn_runtime.h"
 
 using cnnml::deref;
 
@@ -35,15 +33,8 @@ constexpr int kAlgorithmWinograd = 2;
 constexpr int64_t kLargeBatch = 8;
 constexpr size_t kMaxBlockedOutputBytes = size_t{32} << 20;
 
-dnnl::engine& cpu_engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
-
-dnnl::stream& thread_stream() {
-  thread_local dnnl::stream stream(cpu_engine());
-  return stream;
-}
+using cnnml::onednn::cpu_engine;
+using cnnml::onednn::thread_stream;
 
 memory::dims to_dims(at::IntArrayRef sizes) { return memory::dims(sizes.begin(), sizes.end()); }
 

@@ -11,9 +11,7 @@
 #include <mutex>
 #include <tuple>
 
-#ifdef CNNML_WITH_ONEDNN
-#include <dnnl.hpp>
-#endif
+#include "onednn_runtime.h"
 
 using cnnml::deref;
 using cnnml::dims;
@@ -23,6 +21,15 @@ namespace {
 constexpr int kMax = 0;
 constexpr int kAverageIncludingPadding = 1;
 constexpr int kAverageExcludingPadding = 2;
+
+at::Tensor libtorch_pool(const at::Tensor& input, int kind, at::IntArrayRef kernel, at::IntArrayRef stride,
+                         at::IntArrayRef padding, at::IntArrayRef dilation, bool ceil_mode) {
+  if (kind == kMax) return at::max_pool2d(input, kernel, stride, padding, dilation, ceil_mode);
+  return at::avg_pool2d(input, kernel, stride, padding, ceil_mode, kind == kAverageIncludingPadding);
+}
+
+#ifdef CNNML_WITH_ONEDNN
+using dnnl::memory;
 
 // PyTorch's pooling output extent, ceil_mode included (a last window must start inside the input or
 // its left padding).
@@ -35,21 +42,9 @@ int64_t pooled_extent(int64_t size, int64_t kernel, int64_t stride, int64_t padd
   return extent;
 }
 
-at::Tensor libtorch_pool(const at::Tensor& input, int kind, at::IntArrayRef kernel, at::IntArrayRef stride,
-                         at::IntArrayRef padding, at::IntArrayRef dilation, bool ceil_mode) {
-  if (kind == kMax) return at::max_pool2d(input, kernel, stride, padding, dilation, ceil_mode);
-  return at::avg_pool2d(input, kernel, stride, padding, ceil_mode, kind == kAverageIncludingPadding);
-}
-
-#ifdef CNNML_WITH_ONEDNN
-using dnnl::memory;
-
 using PoolingKey = std::tuple<std::vector<int64_t>, bool, int>;
 
-dnnl::engine& pooling_engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
+using cnnml::onednn::cpu_engine;
 
 // Primitives by shape and parameters; a network has a handful, so the cache is cleared rather than
 // evicted if something feeds it endless shapes.
@@ -61,7 +56,7 @@ std::shared_ptr<dnnl::pooling_v2_forward> cached_primitive(const PoolingKey& key
   auto found = cache.find(key);
   if (found != cache.end()) return found->second;
   if (cache.size() >= 256) cache.clear();
-  auto primitive = std::make_shared<dnnl::pooling_v2_forward>(dnnl::pooling_v2_forward::primitive_desc(desc, pooling_engine()));
+  auto primitive = std::make_shared<dnnl::pooling_v2_forward>(dnnl::pooling_v2_forward::primitive_desc(desc, cpu_engine()));
   cache.emplace(key, primitive);
   return primitive;
 }
@@ -109,9 +104,9 @@ at::Tensor pool(const at::Tensor& raw_input, int kind, at::IntArrayRef kernel, a
 
   auto output = at::empty(out, input.options().memory_format(channels_last ? at::MemoryFormat::ChannelsLast
                                                                             : at::MemoryFormat::Contiguous));
-  thread_local dnnl::stream stream(pooling_engine());
-  primitive->execute(stream, {{DNNL_ARG_SRC, memory(src, pooling_engine(), input.data_ptr())},
-                              {DNNL_ARG_DST, memory(dst, pooling_engine(), output.data_ptr())}});
+  auto& stream = cnnml::onednn::thread_stream();
+  primitive->execute(stream, {{DNNL_ARG_SRC, memory(src, cpu_engine(), input.data_ptr())},
+                              {DNNL_ARG_DST, memory(dst, cpu_engine(), output.data_ptr())}});
   stream.wait();
   return output;
 #else
