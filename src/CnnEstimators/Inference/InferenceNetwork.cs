@@ -58,7 +58,8 @@ public sealed class InferenceOptions
 
 /// <summary>
 /// A network prepared for fast inference: batch norms folded into their convolutions, optionally
-/// channels-last weights, and every call under <c>inference_mode</c>. The wrapped network is changed
+/// channels-last weights, convolutions and pooling on oneDNN (Winograd for 3x3 stride-1 layers), and
+/// every call under <c>inference_mode</c>. The wrapped network is changed
 /// in place and can no longer be trained (its folded batch norms refuse training mode); optimize a
 /// copy when the original weights are still needed, as <c>CnnClassificationTransformer</c> does for
 /// scoring while its model file keeps the unfolded weights.
