@@ -34,6 +34,7 @@ public sealed class InferWorkload : IWorkload
         new("winograd-limit-mb", "16", "largest Winograd-domain weights per convolution, MiB (0: no Winograd)"),
         new("seed", "0", "random seed"),
         new("device", "cpu", "cpu or cuda[:N] (each timed call ends with a device synchronization)"),
+        new("pipeline", "0", "1: also time ML.NET's Transform over batch x iters rows of an IDataView, read through a cursor (the trained transformer's own scoring path)"),
     ];
 
     public BenchResult Run(BenchArgs a)
@@ -72,8 +73,9 @@ public sealed class InferWorkload : IWorkload
         int winogradLayers = convs.Count(c => c.LastAlgorithm == ConvolutionAlgorithm.Winograd);
         var (latencySeconds, latencyCpu) = Median(fast, x1, warmup, latencyIters);
         long winogradBytes = convs.Sum(c => c.CachedWeightBytes);
+        double? pipelineImagesPerSecond = a.Int("pipeline", 0) != 0 ? PipelineImagesPerSecond(modelName, classes, channels, size, seed, batch * Math.Max(iters, 1), batch * warmup) : null;
 
-        return new BenchResult()
+        var result = new BenchResult()
             .Add("workload", "infer").Add("model", modelName).Add("impl", "cnnml")
             .Add("batch", batch).Add("size", size).Add("channels", channels).Add("classes", classes)
             .Add("threads", get_num_threads()).Add("params", paramCount)
@@ -88,6 +90,49 @@ public sealed class InferWorkload : IWorkload
             .Add("folded_pairs", fast.FoldedPairs.Count).Add("prepare_ms", Math.Round(prepareMs, 1))
             .Add("peak_rss_mb", BenchResult.PeakRssMb())
             .AddDevice(device);
+        if (pipelineImagesPerSecond is { } perSecond)
+            result.Add("pipeline_images_per_sec", Math.Round(perSecond, 2)).Add("pipeline_vs_direct", Math.Round(perSecond * batchSeconds / batch, 3));
+        return result;
+    }
+
+    /// <summary>
+    /// Images/s of a <see cref="Trainers.CnnClassificationTransformer"/> over the same network (same seed)
+    /// scoring an in-memory IDataView through ML.NET's Transform and a cursor reading Score, as
+    /// Evaluate does: the scoring path of a trained pipeline, with its batching and row copies.
+    /// </summary>
+    private static double PipelineImagesPerSecond(string modelName, int classes, int channels, int size, int seed, int rows, int warmupRows)
+    {
+        random.manual_seed(seed);
+        var network = ModelZoo.Create(modelName, classes, channels);
+        network.eval();
+        using var transformer = new Trainers.CnnClassificationTransformer(network, modelName, Enumerable.Range(0, classes).Select(i => $"c{i}").ToArray(),
+            channels, size, size, null, null, "Features", "Score", "PredictedLabel", encodedImages: false);
+        var ml = new MLContext(seed);
+        var definition = Microsoft.ML.Data.SchemaDefinition.Create(typeof(PixelRow));
+        definition["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, channels, size, size);
+        var pixels = new Random(seed);
+        IDataView Rows(int count) => ml.Data.LoadFromEnumerable(Enumerable.Range(0, count)
+            .Select(_ => new PixelRow { Features = Enumerable.Range(0, channels * size * size).Select(_ => (float)pixels.NextDouble()).ToArray() }).ToList(), definition);
+
+        void Pass(IDataView data)
+        {
+            var scored = transformer.Transform(data);
+            var score = scored.Schema["Score"];
+            using var cursor = scored.GetRowCursor([score]);
+            var getter = cursor.GetGetter<VBuffer<float>>(score);
+            VBuffer<float> value = default;
+            while (cursor.MoveNext()) getter(ref value);
+        }
+        if (warmupRows > 0) Pass(Rows(warmupRows));
+        var timed = Rows(rows);
+        var clock = Stopwatch.StartNew();
+        Pass(timed);
+        return rows / clock.Elapsed.TotalSeconds;
+    }
+
+    private sealed class PixelRow
+    {
+        public float[] Features { get; set; } = [];
     }
 
     /// <summary>

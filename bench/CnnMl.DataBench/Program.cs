@@ -5,8 +5,8 @@
 //   dotnet run -c Release --project bench/CnnMl.DataBench -- [--reps N] [--dir FOLDER]
 using System.Diagnostics;
 using System.Globalization;
-using CnnMl;
-using CnnMl.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using CnnMl.Datasets;
 
 var reps = 5;

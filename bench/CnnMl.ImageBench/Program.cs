@@ -1,11 +1,12 @@
-// Image input pipeline throughput: LoadImages -> ResizeImages(32x32) -> ExtractPixels over an
+// Image input pipeline throughput of ML.NET (Microsoft.ML.ImageAnalytics, what CnnMl trains from):
+// LoadImages -> ResizeImages(32x32) -> ExtractPixels over an
 // ImageFolder-style tree (root/<class>/<file>.png), read row by row through a cursor, as a trainer does.
 //   CnnMl.ImageBench ROOT [--repeats N]
-// Prints one JSON line: {"side":"cnnml","images":N,"seconds":best,"images_per_s":...}.
+// Prints one JSON line: {"side":"mlnet","images":N,"seconds":best,"images_per_s":...}.
 using System.Diagnostics;
 using System.Globalization;
-using CnnMl;
-using CnnMl.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 if (args.Length < 1)
 {
@@ -47,7 +48,7 @@ Pass(Math.Min(500, rows.Count)); // warm-up: JIT and the file cache
 double best = double.MaxValue;
 for (int r = 0; r < repeats; r++) best = Math.Min(best, Pass(rows.Count));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"side\":\"cnnml\",\"images\":{rows.Count},\"seconds\":{best:F4},\"images_per_s\":{rows.Count / best:F1},\"checksum\":{checksum:F3}}}"));
+    $"{{\"side\":\"mlnet\",\"images\":{rows.Count},\"seconds\":{best:F4},\"images_per_s\":{rows.Count / best:F1},\"checksum\":{checksum:F3}}}"));
 return 0;
 
 /// <summary>One image file and its class folder.</summary>

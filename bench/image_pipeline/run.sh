@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Image input pipeline, side by side in one run: CnnMl LoadImages -> ResizeImages(32x32) -> ExtractPixels
+# Image input pipeline, side by side in one run: ML.NET's LoadImages -> ResizeImages(32x32) -> ExtractPixels (what CnnMl trains from)
 # against torchvision ImageFolder + Resize((32, 32)) + ToTensor, over the same folder of Fashion-MNIST PNGs.
 #   bench/image_pipeline/run.sh [COUNT] [REPEATS]     (defaults: 5000 images, best of 3 passes)
 # The PNGs are written once to bench/out/image_pipeline/fashion-<COUNT>/.
@@ -24,6 +24,6 @@ echo "$torchvision"
 "$PYTHON" - "$cnnml" "$torchvision" <<'PY'
 import json, sys
 c, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-print(f"{c['images']} PNGs 28x28 -> 32x32 float CHW: CnnMl {c['images_per_s']:.0f} img/s, "
+print(f"{c['images']} PNGs 28x28 -> 32x32 float CHW: ML.NET {c['images_per_s']:.0f} img/s, "
       f"torchvision {t['images_per_s']:.0f} img/s, ratio {c['images_per_s'] / t['images_per_s']:.2f}x")
 PY

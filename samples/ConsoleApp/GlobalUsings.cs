@@ -1,2 +1,3 @@
 global using CnnMl;
-global using CnnMl.Data;
+global using Microsoft.ML;
+global using Microsoft.ML.Data;

@@ -1,7 +1,7 @@
 // The consumption half of the layout ML.NET Model Builder generates for image classification
-// (MLModel.consumption.cs), with CnnMl in place of Microsoft.ML.
-using CnnMl;
-using CnnMl.Data;
+// (MLModel.consumption.cs), on the real ML.NET with a CnnMl trainer inside.
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace ModelBuilderStyle;
 
@@ -54,7 +54,7 @@ public partial class MLModel
         var schema = PredictEngine.Value.OutputSchema;
         var column = schema.GetColumnOrNull("Score") ?? throw new InvalidOperationException("Score column not found; check that the model is a classifier");
         VBuffer<ReadOnlyMemory<char>> names = default;
-        column.Annotations.GetValue(AnnotationKinds.SlotNames, ref names);
+        column.GetSlotNames(ref names);
         return names.DenseValues().Select(n => n.ToString());
     }
 

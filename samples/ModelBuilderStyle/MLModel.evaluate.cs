@@ -1,6 +1,6 @@
 // The evaluation part of the Model Builder layout (MLModel.evaluate.cs).
-using CnnMl;
-using CnnMl.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace ModelBuilderStyle;
 

@@ -1,7 +1,7 @@
 // The training half of the layout ML.NET Model Builder generates (MLModel.training.cs). Model
 // Builder's image pipeline is MapValueToKey -> ImageClassification(featureColumnName: "ImageSource")
 // -> MapKeyToValue; here a CnnMl trainer takes the same encoded image bytes, decodes and resizes them.
-using CnnMl;
+using Microsoft.ML;
 using CnnMl.Trainers;
 
 namespace ModelBuilderStyle;

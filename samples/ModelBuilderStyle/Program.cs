@@ -1,7 +1,7 @@
 // Model Builder style with CnnMl inside: export a few hundred Fashion-MNIST images into an image
 // folder, train on the folder (one epoch), save, reload through MLModel.Predict and classify a few
 // images. Usage: dotnet run [-- <work folder> [images per class]]
-using CnnMl;
+using Microsoft.ML;
 using CnnMl.Datasets;
 using ModelBuilderStyle;
 

@@ -12,7 +12,7 @@ public sealed class DatasetLoadOptions
     /// <summary>Visit the rows in a random order fixed by <see cref="Seed"/> (every cursor sees the same order).</summary>
     public bool Shuffle { get; set; }
 
-    /// <summary>The shuffle seed; null takes the MLContext's seed, or a fresh one from it when it has none.</summary>
+    /// <summary>The shuffle seed (null: 0, so an unseeded shuffle is the same every run; ML.NET does not expose the MLContext's seed).</summary>
     public int? Seed { get; set; }
 
     /// <summary>Checks the options; the one place they are validated.</summary>
@@ -22,11 +22,11 @@ public sealed class DatasetLoadOptions
     }
 
     /// <summary>The row order: the first MaxRows of <paramref name="count"/> rows, shuffled when asked.</summary>
-    internal int[] RowOrder(int count, MLContext mlContext)
+    internal int[] RowOrder(int count)
     {
         Validate();
         var order = Enumerable.Range(0, Math.Min(count, MaxRows ?? count)).ToArray();
-        if (Shuffle) new Random(Seed ?? mlContext.Seed ?? mlContext.NextSeed()).Shuffle(order);
+        if (Shuffle) new Random(Seed ?? 0).Shuffle(order);
         return order;
     }
 }

@@ -22,7 +22,7 @@ public static class FashionMnist
     /// The training (60,000 rows) or test (10,000 rows) set as an IDataView: <c>Label</c>, a key
     /// whose KeyValues are <see cref="ClassNames"/>, and <c>Features</c>, float [1, 28, 28] in 0..1.
     /// </summary>
-    /// <param name="mlContext">The context (its seed is used for shuffling when the options give none).</param>
+    /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="train">The training set when true, else the test set.</param>
     /// <param name="directory">The folder holding the IDX files; null for <see cref="DefaultDirectory"/>.</param>
     /// <param name="options">Row count and order; null for every row in file order.</param>

@@ -15,7 +15,7 @@ public static class IdxDataset
     /// A wrong magic number, a truncated file, a count mismatch or a label outside
     /// <paramref name="classNames"/> is an <see cref="InvalidDataException"/> naming the file.
     /// </summary>
-    /// <param name="mlContext">The context (its seed is used for shuffling when the options give none).</param>
+    /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="imagesPath">The IDX image file.</param>
     /// <param name="labelsPath">The IDX label file.</param>
     /// <param name="classNames">The class names, indexed by the 0-based labels of the file.</param>
@@ -29,6 +29,6 @@ public static class IdxDataset
         var set = IdxImageSet.Load(imagesPath, labelsPath, classNames);
         var records = new ImageRecords(set.Pixels, 0, set.Height * set.Width, set.Count, 1, set.Height, set.Width,
             new[] { new LabelField("Label", set.Labels, 0, 1, classNames) });
-        return new ImageDataView(records, (options ?? new DatasetLoadOptions()).RowOrder(set.Count, mlContext));
+        return new ImageDataView(records, (options ?? new DatasetLoadOptions()).RowOrder(set.Count));
     }
 }

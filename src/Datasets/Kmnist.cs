@@ -12,7 +12,7 @@ public static class Kmnist
     public static IReadOnlyList<string> ClassNames { get; } = new[] { "o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo" };
 
     /// <summary>The training or test set: <c>Label</c> key (KeyValues <see cref="ClassNames"/>) and <c>Features</c> float [1, 28, 28] in 0..1.</summary>
-    /// <param name="mlContext">The context (its seed is used for shuffling when the options give none).</param>
+    /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="directory">The folder holding the IDX files.</param>
     /// <param name="train">The training set when true, else the test set.</param>
     /// <param name="options">Row count and order; null for every row in file order.</param>

@@ -1,6 +1,6 @@
 using System.Globalization;
-using CnnMl;
-using CnnMl.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using CnnMl.Torch;
 using CnnMl.Trainers;
 

@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using CnnMl.Datasets;
 
 namespace CnnMl.ConsoleApp.Tests;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CnnMl.Data;
+using Microsoft.ML.Data;
 
 namespace CnnMl.Datasets.Tests;
 

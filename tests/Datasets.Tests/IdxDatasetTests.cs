@@ -40,7 +40,7 @@ public sealed class IdxDatasetTests
     {
         using var folder = new TempFolder();
         var (images, labels) = Write(folder, gzip: false);
-        var type = (CnnMl.Data.VectorDataViewType)IdxDataset.Load(new MLContext(), images, labels, Classes).Schema["Features"].Type;
+        var type = (VectorDataViewType)IdxDataset.Load(new MLContext(), images, labels, Classes).Schema["Features"].Type;
         CollectionAssert.AreEqual(new[] { 1, 4, 5 }, type.Dimensions.ToArray());
     }
 
@@ -52,15 +52,15 @@ public sealed class IdxDatasetTests
         var data = IdxDataset.Load(new MLContext(), images, labels, Classes);
         var column = data.Schema["Features"];
         using var cursor = data.GetRowCursor(new[] { column }, new Random(3));
-        var get = cursor.GetGetter<CnnMl.Data.VBuffer<float>>(column);
+        var get = cursor.GetGetter<VBuffer<float>>(column);
         var id = cursor.GetIdGetter();
         var pixels = DatasetFiles.Pixels(30, 20);
         var seen = new List<ulong>();
-        CnnMl.Data.VBuffer<float> value = default;
+        VBuffer<float> value = default;
         while (cursor.MoveNext())
         {
             get(ref value);
-            CnnMl.Data.DataViewRowId rowId = default;
+            DataViewRowId rowId = default;
             id(ref rowId);
             seen.Add(rowId.Low);
             CollectionAssert.AreEqual(pixels.AsSpan((int)rowId.Low * 20, 20).ToArray(), Rows.Bytes(value.GetValues().ToArray()), $"row {rowId.Low}");

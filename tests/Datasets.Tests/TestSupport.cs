@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Compression;
-using CnnMl.Data;
+using Microsoft.ML.Data;
 
 namespace CnnMl.Datasets.Tests;
 
@@ -133,7 +133,7 @@ internal static class Rows
     public static string[] KeyValues(IDataView data, string column = "Label")
     {
         VBuffer<ReadOnlyMemory<char>> names = default;
-        data.Schema[column].Annotations.GetValue(AnnotationKinds.KeyValues, ref names);
+        data.Schema[column].GetKeyValues(ref names);
         return names.DenseValues().Select(n => n.ToString()).ToArray();
     }
 

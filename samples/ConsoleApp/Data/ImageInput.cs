@@ -1,6 +1,5 @@
-using CnnMl.Data;
 using CnnMl.Datasets;
-using CnnMl.Transforms.Image;
+using Microsoft.ML.Transforms.Image;
 
 namespace CnnMl.ConsoleApp.Data;
 

@@ -27,7 +27,19 @@ internal sealed class TrainedModel
     public static TrainedModel Load(MLContext ml, string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
-        var pipeline = ml.Model.Load(path, out var schema);
+        ITransformer pipeline;
+        DataViewSchema schema;
+        try
+        {
+            pipeline = ml.Model.Load(path, out schema);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // ML.NET calls each transformer's loader by reflection: the reason is the innermost exception.
+            var reason = e;
+            while (reason is System.Reflection.TargetInvocationException { InnerException: { } inner }) reason = inner;
+            throw new InvalidDataException($"model file '{path}' cannot be loaded: {reason.Message}", e);
+        }
         var network = Find(pipeline) ?? throw new InvalidDataException($"model file '{path}' holds no CNN classifier");
         return new TrainedModel(ml, pipeline, schema, network);
     }

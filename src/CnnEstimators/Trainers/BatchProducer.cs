@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using CnnMl.Data;
 
 namespace CnnMl.Trainers;
 
@@ -22,10 +21,11 @@ internal delegate void ImageRowReader(Span<float> destination, long row);
 
 internal static class ImageReader
 {
-    public static ImageRowReader Create(DataViewRow cursor, TrainingInput input) =>
-        Create(cursor, input.Features, input.Channels, input.Height, input.Width, input.EncodedImages);
+    public static ImageRowReader Create(DataViewRow cursor, TrainingInput input, Func<string>? describeRow = null) =>
+        Create(cursor, input.Features, input.Channels, input.Height, input.Width, input.EncodedImages, describeRow);
 
-    public static ImageRowReader Create(DataViewRow cursor, DataViewSchema.Column features, int channels, int height, int width, bool encodedImages)
+    /// <summary>A reader of the features of <paramref name="cursor"/>'s current row; <paramref name="describeRow"/> adds what identifies the row (e.g. its image path) to an error.</summary>
+    public static ImageRowReader Create(DataViewRow cursor, DataViewSchema.Column features, int channels, int height, int width, bool encodedImages, Func<string>? describeRow = null)
     {
         var elements = channels * height * width;
         if (encodedImages)
@@ -41,7 +41,7 @@ internal static class ImageReader
                 }
                 catch (Torch.TorchException e)
                 {
-                    throw new InvalidDataException($"row {row}: column '{features.Name}' does not hold a decodable image ({encoded.Length} bytes): {e.Message}", e);
+                    throw new InvalidDataException($"row {row}{describeRow?.Invoke()}: column '{features.Name}' does not hold a decodable image ({encoded.Length} bytes): {e.Message}", e);
                 }
             };
         }
@@ -49,7 +49,15 @@ internal static class ImageReader
         VBuffer<float> image = default;
         return (destination, row) =>
         {
-            floats(ref image);
+            try
+            {
+                floats(ref image);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+            {
+                // Upstream transforms (LoadImages, ...) fail for one row: name it, keep their message.
+                throw new InvalidDataException($"row {row}{describeRow?.Invoke()}: reading column '{features.Name}' failed: {e.Message}", e);
+            }
             if (image.Length != elements)
                 throw new InvalidDataException($"row {row}: features column '{features.Name}' has {image.Length} values, expected {elements} ({channels}x{height}x{width})");
             image.GetValues().CopyTo(destination);
@@ -83,10 +91,17 @@ internal sealed class BatchProducer : IDisposable
 
     private void Produce(IDataView data, TrainingInput input, int batchSize, Random? order, CancellationToken token)
     {
+        // The columns were resolved on the trainer's input schema; the view read here may be another one
+        // with the same names (ML.NET's cache drops columns it cannot hold, a validation set has its own order).
+        input = input with { Features = data.Schema[input.Features.Name], Label = data.Schema[input.Label.Name] };
         try
         {
-            using var cursor = data.GetRowCursor(new[] { input.Features, input.Label }, order);
-            var features = ImageReader.Create(cursor, input);
+            // One cursor, not ML.NET's split-and-consolidate set: a row whose image cannot be read then fails
+            // alone, at its own getter call, so the error names the row and skipping it leaves the cursor usable.
+            // The row's text columns (an image path, say) are read only to name a row that fails.
+            var identifying = data.Schema.Where(c => !c.IsHidden && c.Type is TextDataViewType).ToArray();
+            using var cursor = data.GetRowCursorSet(identifying.Append(input.Features).Append(input.Label), 1, order).Single();
+            var features = ImageReader.Create(cursor, input, () => Describe(cursor, identifying));
             var labels = cursor.GetGetter<uint>(input.Label);
             uint key = 0;
             var classes = input.ClassNames.Count;
@@ -130,6 +145,19 @@ internal sealed class BatchProducer : IDisposable
         {
             ready.CompleteAdding();
         }
+    }
+
+    /// <summary>" (ImagePath '...')": the current row's text columns, for an error message.</summary>
+    private static string Describe(DataViewRow cursor, IReadOnlyList<DataViewSchema.Column> columns)
+    {
+        var parts = new List<string>();
+        foreach (var column in columns)
+        {
+            ReadOnlyMemory<char> value = default;
+            cursor.GetGetter<ReadOnlyMemory<char>>(column)(ref value);
+            parts.Add($"{column.Name} '{value}'");
+        }
+        return parts.Count == 0 ? "" : $" ({string.Join(", ", parts)})";
     }
 
     private ImageBatch TakeFree(CancellationToken token)

@@ -1,8 +1,7 @@
-using System.Text.Json.Nodes;
-using CnnMl.Data;
-using CnnMl.Model;
+using CnnMl.MlNetInternals;
 using CnnMl.Models;
 using CnnMl.Torch;
+using CnnMl.Torch.Modules;
 using static CnnMl.Torch.torch;
 
 namespace CnnMl.Trainers;
@@ -14,9 +13,6 @@ namespace CnnMl.Trainers;
 /// </summary>
 public sealed class CnnClassificationTransformer : ITransformer, IDisposable
 {
-    internal const string Kind = "CnnClassifier";
-    private const string WeightsEntry = "weights.safetensors";
-
     private readonly float[]? mean;
     private readonly float[]? std;
     private readonly object gate = new();
@@ -88,18 +84,65 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     private InferenceOptions inferenceOptions = new();
     private InferenceNetwork? scorer;
 
+    /// <summary>True: a PredictionEngine scores one row at a time through <see cref="GetRowToRowMapper"/>.</summary>
     public bool IsRowToRowMapper => true;
 
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => ScoringDataView.OutputSchema(this, inputSchema);
+    /// <summary>The input columns plus Score and PredictedLabel.</summary>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return ImageScoring.Classes(this).OutputSchema(inputSchema);
+    }
 
+    /// <summary>A lazy view that scores its rows in batches of <see cref="ScoringBatchSize"/>, keeping their order.</summary>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new ScoringDataView(this, input);
+        return new ScoringDataView(ImageScoring.Classes(this), input);
+    }
+
+    /// <summary>A mapper that scores one row at a time (what ML.NET's PredictionEngine uses).</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new ScoringRowMapper(ImageScoring.Classes(this), inputSchema);
     }
 
     /// <summary>Class probabilities of a batch of images ([N, C, H, W] floats), one row of probabilities per image.</summary>
-    internal float[] Score(ReadOnlySpan<float> images, int count)
+    internal float[] Score(ReadOnlySpan<float> images, int count) =>
+        Run(images, count, (scorer, x) => nn.functional.softmax(scorer.Predict(x), 1).ToArray<float>());
+
+    /// <summary>The length of an <see cref="Embed"/> row: the inputs of the final classifier layer.</summary>
+    public int EmbeddingSize => Classifier(Model) switch
+    {
+        Linear linear => checked((int)linear.in_features),
+        Conv2d conv => checked((int)conv.in_channels),
+        var other => throw new NotSupportedException($"{Architecture}: the classifier layer '{Model.ClassifierName}' is a {other.GetType().Name}, not a Linear or Conv2d layer"),
+    };
+
+    /// <summary>
+    /// The activations entering the final classifier layer (averaged over height and width where that
+    /// layer is a convolution), <see cref="EmbeddingSize"/> per image: the penultimate features a
+    /// featurizer gives other trainers.
+    /// </summary>
+    internal float[] Embed(ReadOnlySpan<float> images, int count) => Run(images, count, (scorer, x) =>
+    {
+        float[]? captured = null;
+        var classifier = (nn.Module<Tensor, Tensor>)Classifier(scorer.Network);
+        using (classifier.register_forward_hook((_, input, _) =>
+        {
+            using var flat = input.dim() == 4 ? input.mean(new long[] { 2, 3 }) : input.flatten(1);
+            captured = flat.ToArray<float>();
+        }))
+            scorer.Predict(x).Dispose();
+        return captured ?? throw new InvalidOperationException($"{Architecture}: the classifier layer '{Model.ClassifierName}' did not run");
+    });
+
+    private static nn.Module Classifier(ClassifierNetwork network) =>
+        network.named_modules().First(m => m.name == network.ClassifierName).module;
+
+    /// <summary>Runs <paramref name="read"/> on the scoring network and a batch tensor made from <paramref name="images"/> (normalized as in training).</summary>
+    private float[] Run(ReadOnlySpan<float> images, int count, Func<InferenceNetwork, Tensor, float[]> read)
     {
         lock (gate)
         {
@@ -111,7 +154,7 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
             var x = tensor(images[..(count * Channels * Height * Width)], new long[] { count, Channels, Height, Width }).to(device);
             if (mean is not null && std is not null)
                 x = (x - tensor(mean, new long[] { 1, mean.Length, 1, 1 }, device)) / tensor(std, new long[] { 1, std.Length, 1, 1 }, device);
-            return nn.functional.softmax(scorer.Predict(x), 1).ToArray<float>();
+            return read(scorer, x);
         }
     }
 
@@ -147,45 +190,34 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
         }
     }
 
-    public void Save(ModelSaveContext ctx)
+    /// <summary>Writes the network into ML.NET's model zip (called by <c>mlContext.Model.Save</c>).</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx)
     {
-        ctx.Kind = Kind;
-        ctx.Options["architecture"] = Architecture;
-        ctx.Options["classNames"] = new JsonArray(ClassNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray());
-        ctx.Options["channels"] = Channels;
-        ctx.Options["height"] = Height;
-        ctx.Options["width"] = Width;
-        if (mean is not null) ctx.Options["normalizeMean"] = new JsonArray(mean.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
-        if (std is not null) ctx.Options["normalizeStd"] = new JsonArray(std.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
-        ctx.Options["featureColumnName"] = FeatureColumnName;
-        ctx.Options["encodedImages"] = EncodedImages;
-        ctx.Options["scoreColumnName"] = ScoreColumnName;
-        ctx.Options["predictedLabelColumnName"] = PredictedLabelColumnName;
+        var description = new CnnModelDescription(Architecture, ClassNames.ToArray(), Channels, Height, Width, mean, std,
+            FeatureColumnName, ScoreColumnName, PredictedLabelColumnName, EncodedImages);
         var weights = Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
-        ctx.WriteEntry(WeightsEntry, stream => Safetensors.Save(weights, stream));
+        CnnModelFile.Save(ctx, description.ToJson(), stream => Safetensors.Save(weights, stream));
     }
 
-    internal static CnnClassificationTransformer Load(ModelLoadContext ctx)
+    /// <summary>Rebuilds a transformer from a model entry whose digests <see cref="CnnModelFile"/> has checked; every field is validated again.</summary>
+    internal static CnnClassificationTransformer Load(byte[] descriptionJson, byte[] weightsBytes)
     {
-        var architecture = ctx.Get<string>("architecture");
-        var info = ModelZoo.Models.FirstOrDefault(m => m.Name == architecture)
-            ?? throw new InvalidDataException($"model file: unknown architecture '{architecture}'");
-        var classNames = ctx.GetStrings("classNames");
-        if (classNames.Length < 2) throw new InvalidDataException($"model file: {classNames.Length} class names; a classifier has at least 2");
-        var channels = ctx.Get<int>("channels");
-        var height = ctx.Get<int>("height");
-        var width = ctx.Get<int>("width");
-        if (channels is < 1 or > 64 || height is < 1 or > 8192 || width is < 1 or > 8192)
-            throw new InvalidDataException($"model file: input shape {channels}x{height}x{width} is out of range");
-        if (info.ExactInputSize ? height != info.DefaultInputSize || width != info.DefaultInputSize : height < info.MinimumInputSize || width < info.MinimumInputSize)
-            throw new InvalidDataException($"model file: {architecture} cannot take {height}x{width} input (it needs {(info.ExactInputSize ? "exactly" : "at least")} {(info.ExactInputSize ? info.DefaultInputSize : info.MinimumInputSize)} pixels a side)");
-        var mean = Floats(ctx, "normalizeMean");
-        var std = Floats(ctx, "normalizeStd");
-        var model = info.Factory(classNames.Length, channels);
+        var d = CnnModelDescription.FromJson(descriptionJson);
+        var info = ModelZoo.Models.FirstOrDefault(m => m.Name == d.Architecture)
+            ?? throw CnnModelFile.Damaged($"unknown architecture '{d.Architecture}'");
+        var model = info.Factory(d.ClassNames.Length, d.Channels);
         try
         {
             Dictionary<string, Tensor> weights;
-            using (var stream = ctx.OpenEntry(WeightsEntry)) weights = Safetensors.Load(stream, null, out _, $"{WeightsEntry} of {architecture}");
+            try
+            {
+                using var stream = new MemoryStream(weightsBytes, writable: false);
+                weights = Safetensors.Load(stream, null, out _, $"weights of {d.Architecture}");
+            }
+            catch (InvalidDataException e)
+            {
+                throw CnnModelFile.Damaged($"its weights are not valid safetensors: {e.Message}", e);
+            }
             try
             {
                 // Model files hold the weights exactly as saved: a dtype other than the network's
@@ -193,19 +225,19 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
                 var own = model.state_dict();
                 foreach (var (key, value) in weights)
                     if (own.TryGetValue(key, out var target) && target.dtype != value.dtype)
-                        throw new InvalidDataException($"model file: weight '{key}' is stored as {value.dtype}, the network's is {target.dtype}");
+                        throw CnnModelFile.Damaged($"weight '{key}' is stored as {value.dtype}, the network's is {target.dtype}");
                 model.load_state_dict(weights);
             }
             catch (ArgumentException e)
             {
-                throw new InvalidDataException($"model file: the weights do not fit {architecture} with {classNames.Length} classes: {e.Message}", e);
+                throw CnnModelFile.Damaged($"the weights do not fit {d.Architecture} with {d.ClassNames.Length} classes: {e.Message}", e);
             }
             finally
             {
                 foreach (var t in weights.Values) t.Dispose();
             }
-            return new CnnClassificationTransformer(model, architecture, classNames, channels, height, width, mean, std,
-                ctx.Get<string>("featureColumnName"), ctx.Get<string>("scoreColumnName"), ctx.Get<string>("predictedLabelColumnName"), ctx.GetOrDefault("encodedImages", false));
+            return new CnnClassificationTransformer(model, d.Architecture, d.ClassNames, d.Channels, d.Height, d.Width, d.NormalizeMean, d.NormalizeStd,
+                d.FeatureColumnName, d.ScoreColumnName, d.PredictedLabelColumnName, d.EncodedImages);
         }
         catch
         {
@@ -213,9 +245,6 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
             throw;
         }
     }
-
-    private static float[]? Floats(ModelLoadContext ctx, string name) =>
-        ctx.Options[name] is JsonArray array ? array.Select(n => n?.GetValue<float>() ?? throw new InvalidDataException($"model file: {name} holds a null")).ToArray() : null;
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using CnnMl.MlNetInternals;
 using CnnMl.Models;
 using CnnMl.Torch;
 using static CnnMl.Torch.torch;
@@ -10,7 +11,7 @@ namespace CnnMl.Trainers;
 /// </summary>
 public abstract class CnnTrainerBase<TOptions> : IEstimator<CnnClassificationTransformer> where TOptions : CnnTrainerOptions
 {
-    private protected CnnTrainerBase(MLContext context, TOptions options)
+    private protected CnnTrainerBase(MlContextSettings context, TOptions options)
     {
         Context = context ?? throw new ArgumentNullException(nameof(context));
         TrainerOptions = options ?? throw new ArgumentNullException(nameof(options));
@@ -18,7 +19,7 @@ public abstract class CnnTrainerBase<TOptions> : IEstimator<CnnClassificationTra
         _ = ModelZoo.Describe(options.ArchitectureName);
     }
 
-    private protected MLContext Context { get; }
+    private protected MlContextSettings Context { get; }
 
     /// <summary>The options this trainer was created with.</summary>
     public TOptions TrainerOptions { get; }
@@ -30,13 +31,13 @@ public abstract class CnnTrainerBase<TOptions> : IEstimator<CnnClassificationTra
         TrainerOptions.Validate();
         var info = ModelZoo.Describe(TrainerOptions.ArchitectureName);
         var resolved = TrainingInput.Resolve(input.Schema, TrainerOptions, info);
-        var device = TrainingDevices.Select(TrainerOptions.Device, Context);
-        var seed = TrainerOptions.Seed ?? Context.Seed ?? Context.NextSeed();
+        var device = TrainingDevices.Select(TrainerOptions.Device, Context.GpuDeviceId, Context.FallbackToCpu);
+        var seed = TrainerOptions.Seed ?? Context.NextSeed();
         using var session = new TrainingSession(TrainerOptions, info, resolved, device, seed);
         return session.Run(input);
     }
 
-    /// <summary>Adds Score (a float vector of class probabilities) and PredictedLabel (a key with the label names).</summary>
+    /// <summary>Adds Score (a float vector of class probabilities) and PredictedLabel (a key with the label's values), as ML.NET's multiclass trainers do.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
@@ -44,9 +45,10 @@ public abstract class CnnTrainerBase<TOptions> : IEstimator<CnnClassificationTra
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FeatureColumnName: column '{TrainerOptions.FeatureColumnName}' not found");
         if (!inputSchema.TryFindColumn(TrainerOptions.LabelColumnName, out var label) || !label.IsKey)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"LabelColumnName: key column '{TrainerOptions.LabelColumnName}' not found");
-        var columns = inputSchema.Where(c => c.Name != TrainerOptions.ScoreColumnName && c.Name != TrainerOptions.PredictedLabelColumnName).ToList();
-        columns.Add(new SchemaShape.Column(TrainerOptions.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, Data.NumberDataViewType.Single, false));
-        columns.Add(new SchemaShape.Column(TrainerOptions.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, label.ItemType, true, label.Annotations));
+        var (score, predicted) = OutputColumns.Shapes(TrainerOptions.ScoreColumnName, TrainerOptions.PredictedLabelColumnName, label);
+        var columns = inputSchema.Where(c => c.Name != score.Name && c.Name != predicted.Name).ToList();
+        columns.Add(score);
+        columns.Add(predicted);
         return new SchemaShape(columns);
     }
 }
@@ -54,16 +56,16 @@ public abstract class CnnTrainerBase<TOptions> : IEstimator<CnnClassificationTra
 /// <summary>Chooses the training device from the options and the MLContext, as ML.NET's TorchSharp trainers do.</summary>
 internal static class TrainingDevices
 {
-    public static Device Select(TrainingDevice requested, MLContext context)
+    public static Device Select(TrainingDevice requested, int? gpuDeviceId, bool fallbackToCpu)
     {
-        var gpu = context.GpuDeviceId ?? 0;
+        var gpu = gpuDeviceId ?? 0;
         var available = cuda.is_available() && gpu < cuda.device_count();
         return requested switch
         {
             TrainingDevice.Cpu => CPU,
             TrainingDevice.Auto => available ? new Device(DeviceType.CUDA, gpu) : CPU,
             _ when available => new Device(DeviceType.CUDA, gpu),
-            _ when context.FallbackToCpu => CPU,
+            _ when fallbackToCpu => CPU,
             _ => throw new ArgumentException(
                 $"Device is Cuda but no CUDA device {gpu} is available (libtorch {__version__} sees {cuda.device_count()} GPU(s)); set MLContext.FallbackToCpu = true or Device = Auto/Cpu", "Device"),
         };

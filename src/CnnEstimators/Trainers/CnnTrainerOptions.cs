@@ -183,8 +183,15 @@ public abstract class CnnTrainerOptions
     /// </summary>
     public bool SkipUnreadableImages { get; set; }
 
-    /// <summary>Square input size for raw image bytes input (default: the architecture's default input size).</summary>
+    /// <summary>
+    /// Square input size: what encoded image bytes are decoded and resized to, and the height and width
+    /// of a flat features vector (default: the architecture's default input size). A features column
+    /// with [C, H, W] dimensions (as ExtractPixels gives) needs neither this nor <see cref="ImageChannels"/>.
+    /// </summary>
     public int? ImageSize { get; set; }
+
+    /// <summary>Channels of a flat features vector (default: the architecture's input channels).</summary>
+    public int? ImageChannels { get; set; }
 
     /// <summary>The zoo name of the network this options object trains.</summary>
     internal abstract string ArchitectureName { get; }
@@ -225,6 +232,7 @@ public abstract class CnnTrainerOptions
         if (FreezeFeatures && PretrainedWeightsPath is null)
             throw new ArgumentException("FreezeFeatures needs PretrainedWeightsPath: frozen random features would not learn", nameof(FreezeFeatures));
         if (ImageSize is < 1) throw Bad(nameof(ImageSize), ImageSize, "at least 1");
+        if (ImageChannels is < 1) throw Bad(nameof(ImageChannels), ImageChannels, "at least 1");
         foreach (var (name, value) in new[] { (nameof(LabelColumnName), LabelColumnName), (nameof(FeatureColumnName), FeatureColumnName), (nameof(ScoreColumnName), ScoreColumnName), (nameof(PredictedLabelColumnName), PredictedLabelColumnName) })
             if (string.IsNullOrEmpty(value)) throw new ArgumentException($"{name} must not be empty", name);
     }

@@ -1,9 +1,11 @@
+using CnnMl.MlNetInternals;
+
 namespace CnnMl.Trainers;
 
 /// <summary>Trains LeNet variants (LeCun et al. 1998): <c>lenet5</c> (28x28), <c>lenet5_32</c>, <c>lenet_20_50</c>, <c>lenet5_c5</c>.</summary>
 public sealed class LeNetTrainer : CnnTrainerBase<LeNetTrainer.Options>
 {
-    internal LeNetTrainer(MLContext context, Options options) : base(context, options) { }
+    internal LeNetTrainer(MlContextSettings context, Options options) : base(context, options) { }
 
     /// <summary>LeNet options; <see cref="Variant"/> is a zoo name of the LeNet family.</summary>
     public sealed class Options : CnnTrainerOptions
@@ -16,7 +18,7 @@ public sealed class LeNetTrainer : CnnTrainerBase<LeNetTrainer.Options>
 /// <summary>Trains AlexNet (Krizhevsky et al. 2012), torchvision layout.</summary>
 public sealed class AlexNetTrainer : CnnTrainerBase<AlexNetTrainer.Options>
 {
-    internal AlexNetTrainer(MLContext context, Options options) : base(context, options) { }
+    internal AlexNetTrainer(MlContextSettings context, Options options) : base(context, options) { }
 
     public sealed class Options : CnnTrainerOptions
     {
@@ -27,7 +29,7 @@ public sealed class AlexNetTrainer : CnnTrainerBase<AlexNetTrainer.Options>
 /// <summary>Trains VGG (Simonyan and Zisserman 2015) of depth 11, 13, 16 or 19, with or without batch norm.</summary>
 public sealed class VggTrainer : CnnTrainerBase<VggTrainer.Options>
 {
-    internal VggTrainer(MLContext context, Options options) : base(context, options) { }
+    internal VggTrainer(MlContextSettings context, Options options) : base(context, options) { }
 
     public sealed class Options : CnnTrainerOptions
     {
@@ -46,7 +48,7 @@ public sealed class VggTrainer : CnnTrainerBase<VggTrainer.Options>
 /// <summary>Trains Network in Network (Lin et al. 2014).</summary>
 public sealed class NiNTrainer : CnnTrainerBase<NiNTrainer.Options>
 {
-    internal NiNTrainer(MLContext context, Options options) : base(context, options) { }
+    internal NiNTrainer(MlContextSettings context, Options options) : base(context, options) { }
 
     public sealed class Options : CnnTrainerOptions
     {
@@ -57,7 +59,7 @@ public sealed class NiNTrainer : CnnTrainerBase<NiNTrainer.Options>
 /// <summary>Trains GoogLeNet (Szegedy et al. 2015), torchvision layout, without auxiliary heads.</summary>
 public sealed class GoogLeNetTrainer : CnnTrainerBase<GoogLeNetTrainer.Options>
 {
-    internal GoogLeNetTrainer(MLContext context, Options options) : base(context, options) { }
+    internal GoogLeNetTrainer(MlContextSettings context, Options options) : base(context, options) { }
 
     public sealed class Options : CnnTrainerOptions
     {
@@ -68,7 +70,7 @@ public sealed class GoogLeNetTrainer : CnnTrainerBase<GoogLeNetTrainer.Options>
 /// <summary>Trains Inception v3 (Szegedy et al. 2016), torchvision layout, without auxiliary logits.</summary>
 public sealed class InceptionV3Trainer : CnnTrainerBase<InceptionV3Trainer.Options>
 {
-    internal InceptionV3Trainer(MLContext context, Options options) : base(context, options) { }
+    internal InceptionV3Trainer(MlContextSettings context, Options options) : base(context, options) { }
 
     public sealed class Options : CnnTrainerOptions
     {
@@ -79,7 +81,7 @@ public sealed class InceptionV3Trainer : CnnTrainerBase<InceptionV3Trainer.Optio
 /// <summary>Trains ResNet (He et al. 2016) of depth 18, 34, 50, 101 or 152; the small-input stem suits 28x28 and 32x32 images.</summary>
 public sealed class ResNetTrainer : CnnTrainerBase<ResNetTrainer.Options>
 {
-    internal ResNetTrainer(MLContext context, Options options) : base(context, options) { }
+    internal ResNetTrainer(MlContextSettings context, Options options) : base(context, options) { }
 
     public sealed class Options : CnnTrainerOptions
     {
@@ -102,7 +104,7 @@ public sealed class ResNetTrainer : CnnTrainerBase<ResNetTrainer.Options>
 /// <summary>Trains DenseNet (Huang et al. 2017) of depth 121, 169, 201 or 264.</summary>
 public sealed class DenseNetTrainer : CnnTrainerBase<DenseNetTrainer.Options>
 {
-    internal DenseNetTrainer(MLContext context, Options options) : base(context, options) { }
+    internal DenseNetTrainer(MlContextSettings context, Options options) : base(context, options) { }
 
     public sealed class Options : CnnTrainerOptions
     {
@@ -120,7 +122,7 @@ public sealed class DenseNetTrainer : CnnTrainerBase<DenseNetTrainer.Options>
 /// <summary>Trains EfficientNet B0–B7 (Tan and Le 2019).</summary>
 public sealed class EfficientNetTrainer : CnnTrainerBase<EfficientNetTrainer.Options>
 {
-    internal EfficientNetTrainer(MLContext context, Options options) : base(context, options) { }
+    internal EfficientNetTrainer(MlContextSettings context, Options options) : base(context, options) { }
 
     public sealed class Options : CnnTrainerOptions
     {
@@ -139,7 +141,7 @@ public sealed class EfficientNetTrainer : CnnTrainerBase<EfficientNetTrainer.Opt
 /// <summary>Trains any network of the model zoo by name.</summary>
 public sealed class CnnTrainer : CnnTrainerBase<CnnTrainer.Options>
 {
-    internal CnnTrainer(MLContext context, Options options) : base(context, options) { }
+    internal CnnTrainer(MlContextSettings context, Options options) : base(context, options) { }
 
     public sealed class Options : CnnTrainerOptions
     {

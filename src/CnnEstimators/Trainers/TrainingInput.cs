@@ -1,5 +1,3 @@
-using CnnMl.Data;
-
 namespace CnnMl.Trainers;
 
 /// <summary>
@@ -19,7 +17,7 @@ internal sealed record TrainingInput(DataViewSchema.Column Features, DataViewSch
         var classCount = checked((int)key.Count);
         if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(options), $"label column '{label.Name}' has {classCount} class; a classifier needs at least 2");
         var encoded = features.Type is VectorDataViewType { ItemType: var byteItem } && byteItem == NumberDataViewType.Byte;
-        var (c, h, w) = encoded ? EncodedShape(options, model) : ImageShape(features, model);
+        var (c, h, w) = encoded ? EncodedShape(options, model) : ImageShape(features, options, model);
         if (model.ExactInputSize && (h != model.DefaultInputSize || w != model.DefaultInputSize))
             throw new ArgumentOutOfRangeException(nameof(options), $"{model.Name} needs exactly {model.DefaultInputSize}x{model.DefaultInputSize} input, column '{features.Name}' holds {h}x{w} images");
         if (h < model.MinimumInputSize || w < model.MinimumInputSize)
@@ -39,37 +37,48 @@ internal sealed record TrainingInput(DataViewSchema.Column Features, DataViewSch
         return (channels, size, size);
     }
 
-    private static (int C, int H, int W) ImageShape(DataViewSchema.Column features, Models.ModelInfo model)
+    /// <summary>
+    /// [C, H, W] from the column's dimensions (as ExtractPixels gives them); for a flat vector, from
+    /// <see cref="CnnTrainerOptions.ImageChannels"/> and <see cref="CnnTrainerOptions.ImageSize"/> or the architecture's defaults.
+    /// </summary>
+    private static (int C, int H, int W) ImageShape(DataViewSchema.Column features, CnnTrainerOptions options, Models.ModelInfo model)
     {
         if (features.Type is not VectorDataViewType { ItemType: var item } vector || item != NumberDataViewType.Single)
             throw new ArgumentOutOfRangeException(nameof(features), $"features column '{features.Name}' has type {features.Type}; a CNN trainer needs a float vector with dimensions [C, H, W] (as ExtractPixels gives) or encoded image bytes (as LoadRawImageBytes gives)");
         var dims = vector.Dimensions;
         if (dims.Length == 3 && dims.All(d => d > 0)) return (dims[0], dims[1], dims[2]);
-        var expected = model.DefaultInChannels * model.DefaultInputSize * model.DefaultInputSize;
-        if (dims.Length == 1 && dims[0] == expected) return (model.DefaultInChannels, model.DefaultInputSize, model.DefaultInputSize);
-        throw new ArgumentOutOfRangeException(nameof(features), $"features column '{features.Name}' has dimensions [{string.Join(", ", dims)}]; give [C, H, W] (e.g. [VectorType(1, 28, 28)]) or a flat vector of {expected} values ({model.DefaultInChannels}x{model.DefaultInputSize}x{model.DefaultInputSize} for {model.Name})");
+        if (dims.Length != 1)
+            throw new ArgumentOutOfRangeException(nameof(features), $"features column '{features.Name}' has dimensions [{string.Join(", ", dims)}]; give [C, H, W] (e.g. [VectorType(1, 28, 28)]) or a flat vector");
+        var channels = options.ImageChannels ?? model.DefaultInChannels;
+        var size = options.ImageSize ?? model.DefaultInputSize;
+        if (dims[0] != 0 && dims[0] != (long)channels * size * size)
+            throw new ArgumentOutOfRangeException(nameof(features),
+                $"features column '{features.Name}' is a flat vector of {dims[0]} values, not {channels}x{size}x{size} = {(long)channels * size * size}; " +
+                $"give the column dimensions [C, H, W] (e.g. [VectorType(1, 28, 28)]) or set ImageChannels and ImageSize (now {(options.ImageChannels is null ? "the " + model.Name + " default " : "")}{channels} and {(options.ImageSize is null ? "the default " : "")}{size})");
+        return (channels, size, size);
     }
 
+    /// <summary>The label's KeyValues as text (as MapValueToKey and the datasets give), else the key numbers 0..count-1.</summary>
     private static IReadOnlyList<string> ReadClassNames(DataViewSchema.Column label, int count)
     {
-        if (label.Annotations.Schema.GetColumnOrNull(AnnotationKinds.KeyValues) is { Type: VectorDataViewType { ItemType: TextDataViewType } })
+        if (label.HasKeyValues(TextDataViewType.Instance))
         {
             VBuffer<ReadOnlyMemory<char>> names = default;
-            label.Annotations.GetValue(AnnotationKinds.KeyValues, ref names);
-            if (names.Length == count) return names.DenseValues().Select(n => n.ToString()).ToArray();
+            label.GetKeyValues(ref names);
+            return names.DenseValues().Select(n => n.ToString()).ToArray();
         }
-        if (label.Annotations.Schema.GetColumnOrNull(AnnotationKinds.KeyValues) is { Type: VectorDataViewType { ItemType: var t } } other)
+        if (label.Annotations.Schema.GetColumnOrNull("KeyValues") is { Type: VectorDataViewType { ItemType: PrimitiveDataViewType itemType } } && label.HasKeyValues(itemType))
         {
-            var method = typeof(TrainingInput).GetMethod(nameof(FormatNames), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(t.RawType);
-            if (method.Invoke(null, new object[] { label, count }) is string[] formatted) return formatted;
+            var method = typeof(TrainingInput).GetMethod(nameof(FormatNames), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(itemType.RawType);
+            return (string[])method.Invoke(null, [label])!;
         }
         return Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     }
 
-    private static string[]? FormatNames<T>(DataViewSchema.Column label, int count)
+    private static string[] FormatNames<T>(DataViewSchema.Column label)
     {
         VBuffer<T> values = default;
-        label.Annotations.GetValue(AnnotationKinds.KeyValues, ref values);
-        return values.Length == count ? values.DenseValues().Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray() : null;
+        label.GetKeyValues(ref values);
+        return values.DenseValues().Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray();
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CnnMl.DataView;
 using CnnMl.Models;
 using CnnMl.Torch;
 using CnnMl.Torch.Modules;
@@ -54,7 +53,8 @@ internal sealed class TrainingSession : IDisposable
     public CnnClassificationTransformer Run(IDataView data)
     {
         var (train, validation) = SplitValidation(data);
-        if (!train.CanShuffle) train = new CachedDataView(train);
+        // A source that cannot shuffle is read once into ML.NET's cache, which can.
+        if (!train.CanShuffle) train = new MLContext(seed).Data.Cache(train);
         var checkpoint = options.CheckpointDirectory is { } dir ? new TrainingCheckpoint(dir, options, info, input, seed) : null;
         var state = checkpoint?.TryResume(model, optimizers) ?? new TrainingState();
         optimizers.SetEpoch(state.CompletedEpochs);

@@ -27,7 +27,7 @@ public static class Cifar10
     /// <c>batches.meta.txt</c> (or <see cref="DefaultClassNames"/>), and <c>Features</c>, float [3, 32, 32]
     /// (RGB) in 0..1.
     /// </summary>
-    /// <param name="mlContext">The context (its seed is used for shuffling when the options give none).</param>
+    /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="directory">The folder holding the .bin files (usually <c>cifar-10-batches-bin</c>).</param>
     /// <param name="train">The training set when true, else the test set.</param>
     /// <param name="options">Row count and order; null for every row in file order.</param>
@@ -42,6 +42,6 @@ public static class Cifar10
         var (data, count) = CifarBinary.Read(files, new[] { ("Label", names.Count) });
         const int stride = 1 + CifarBinary.ImageBytes;
         var records = new ImageRecords(data, 1, stride, count, 3, 32, 32, new[] { new LabelField("Label", data, 0, stride, names) });
-        return new ImageDataView(records, options.RowOrder(count, mlContext));
+        return new ImageDataView(records, options.RowOrder(count));
     }
 }

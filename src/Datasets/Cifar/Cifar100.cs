@@ -42,7 +42,7 @@ public static class Cifar100
     /// superclasses), both keys with their names as KeyValues, and <c>Features</c>, float [3, 32, 32]
     /// (RGB) in 0..1.
     /// </summary>
-    /// <param name="mlContext">The context (its seed is used for shuffling when the options give none).</param>
+    /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="directory">The folder holding train.bin and test.bin (usually <c>cifar-100-binary</c>).</param>
     /// <param name="train">The training set when true, else the test set.</param>
     /// <param name="options">Row count and order; null for every row in file order.</param>
@@ -63,6 +63,6 @@ public static class Cifar100
             new LabelField("Label", data, 1, stride, fine),
             new LabelField(CoarseLabelColumnName, data, 0, stride, coarse),
         });
-        return new ImageDataView(records, options.RowOrder(count, mlContext));
+        return new ImageDataView(records, options.RowOrder(count));
     }
 }

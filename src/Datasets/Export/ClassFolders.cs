@@ -1,5 +1,3 @@
-using CnnMl.Data;
-
 namespace CnnMl.Datasets;
 
 /// <summary>The class folder of a row, from a key column with KeyValues or a text column.</summary>
@@ -36,10 +34,10 @@ internal static class ClassFolders
 
     private static string[] KeyFolders(DataViewSchema.Column label, KeyDataViewType key, string root)
     {
-        if (!label.Annotations.Schema.Any(c => c.Name == AnnotationKinds.KeyValues && c.Type is VectorDataViewType { ItemType: TextDataViewType }))
-            throw new ArgumentException($"key column '{label.Name}' has no text KeyValues annotation to name the class folders");
+        if (!label.HasKeyValues(TextDataViewType.Instance))
+            throw new ArgumentException($"key column '{label.Name}' has no text KeyValues annotation (one name per key value) to name the class folders");
         VBuffer<ReadOnlyMemory<char>> names = default;
-        label.Annotations.GetValue(AnnotationKinds.KeyValues, ref names);
+        label.GetKeyValues(ref names);
         var folders = names.DenseValues().Select(n => SafeName(n.ToString())).ToArray();
         if ((ulong)folders.Length != key.Count)
             throw new ArgumentException($"key column '{label.Name}' has {key.Count} values but {folders.Length} KeyValues");

@@ -1,4 +1,3 @@
-using CnnMl.Data;
 using CnnMl.Torch.Imaging;
 
 namespace CnnMl.Datasets;

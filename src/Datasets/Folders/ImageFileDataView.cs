@@ -1,5 +1,3 @@
-using CnnMl.Data;
-using CnnMl.DataView;
 using CnnMl.Datasets.Views;
 
 namespace CnnMl.Datasets.Folders;

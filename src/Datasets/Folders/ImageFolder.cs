@@ -19,7 +19,7 @@ public static class ImageFolder
     public static IReadOnlyList<string> Extensions { get; } = new[] { ".png", ".jpg", ".jpeg", ".bmp" };
 
     /// <summary>Every image under <paramref name="root"/>.</summary>
-    /// <param name="mlContext">The context (its seed is used for shuffling when the options give none).</param>
+    /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="root">The folder whose subfolders are the classes.</param>
     /// <param name="options">Row count and order; null for every file in path order.</param>
     /// <param name="validateImages">Decode every image now, so an unreadable one is an <see cref="InvalidDataException"/> naming it before training starts.</param>
@@ -29,7 +29,7 @@ public static class ImageFolder
         options ??= new DatasetLoadOptions();
         options.Validate();
         var (files, classes) = Scan(root, validateImages);
-        return new ImageFileDataView(files, classes, options.RowOrder(files.Count, mlContext));
+        return new ImageFileDataView(files, classes, options.RowOrder(files.Count));
     }
 
     /// <summary>
@@ -37,7 +37,7 @@ public static class ImageFolder
     /// class, a seeded random <paramref name="validationFraction"/> of the files (rounded) goes to
     /// validation. Both sets keep path order (shuffle them with the options).
     /// </summary>
-    /// <param name="mlContext">The context (its seed is used when <paramref name="seed"/> is null).</param>
+    /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="root">The folder whose subfolders are the classes.</param>
     /// <param name="validationFraction">The share of each class for validation, between 0 and 1 (exclusive).</param>
     /// <param name="seed">The split seed.</param>
@@ -51,7 +51,7 @@ public static class ImageFolder
         options ??= new DatasetLoadOptions();
         options.Validate();
         var (files, classes) = Scan(root, validateImages);
-        var random = new Random(seed ?? mlContext.Seed ?? mlContext.NextSeed());
+        var random = new Random(seed ?? 0);
         var validation = new bool[files.Count];
         foreach (var group in Enumerable.Range(0, files.Count).GroupBy(i => files[i].ClassIndex).OrderBy(g => g.Key))
         {
@@ -62,8 +62,8 @@ public static class ImageFolder
         var train = files.Where((_, i) => !validation[i]).ToArray();
         var valid = files.Where((_, i) => validation[i]).ToArray();
         return new ImageFolderSplit(
-            new ImageFileDataView(train, classes, options.RowOrder(train.Length, mlContext)),
-            new ImageFileDataView(valid, classes, options.RowOrder(valid.Length, mlContext)));
+            new ImageFileDataView(train, classes, options.RowOrder(train.Length)),
+            new ImageFileDataView(valid, classes, options.RowOrder(valid.Length)));
     }
 
     private static (IReadOnlyList<ImageFile> Files, IReadOnlyList<string> Classes) Scan(string root, bool validateImages)

@@ -1,6 +1,3 @@
-using CnnMl.Data;
-using CnnMl.DataView;
-
 namespace CnnMl.Datasets.Views;
 
 /// <summary>
@@ -32,9 +29,9 @@ internal sealed class ImageDataView : OrderedRowsDataView
     internal static DataViewSchema.Annotations KeyValuesOf(IReadOnlyList<string> classNames)
     {
         var names = classNames.Select(n => n.AsMemory()).ToArray();
-        var annotations = new DataViewSchema.AnnotationsBuilder();
-        annotations.Add(AnnotationKinds.KeyValues, new VectorDataViewType(TextDataViewType.Instance, names.Length),
-            (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> value) => value = new VBuffer<ReadOnlyMemory<char>>(names.Length, (ReadOnlyMemory<char>[])names.Clone())));
+        var annotations = new DataViewSchema.Annotations.Builder();
+        annotations.Add("KeyValues", new VectorDataViewType(TextDataViewType.Instance, names.Length),
+            (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> value) => new VBuffer<ReadOnlyMemory<char>>(names.Length, names).CopyTo(ref value)));
         return annotations.ToAnnotations();
     }
 

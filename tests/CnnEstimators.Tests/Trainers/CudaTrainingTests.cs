@@ -1,4 +1,4 @@
-using CnnMl.Data;
+using Microsoft.ML.Data;
 using CnnMl.Datasets;
 using CnnMl.Tests;
 using CnnMl.Torch;

@@ -1,4 +1,4 @@
-using CnnMl.Data;
+using Microsoft.ML.Data;
 using CnnMl.Models;
 using CnnMl.Torch.Modules;
 

@@ -1,4 +1,4 @@
-using CnnMl.Data;
+using Microsoft.ML.Data;
 using CnnMl.Datasets;
 using CnnMl.Models.Tests;
 using CnnMl.Torch;
@@ -79,7 +79,7 @@ public sealed class PipelineTests
             var pipeline = ml.Transforms.LoadImages("Image", null, "ImagePath")
                 .Append(ml.Transforms.ResizeImages("Image", 28, 28))
                 .Append(ml.Transforms.ConvertToGrayscale("Image"))
-                .Append(ml.Transforms.ExtractPixels("Features", "Image", colorsToExtract: Transforms.Image.ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255))
+                .Append(ml.Transforms.ExtractPixels("Features", "Image", colorsToExtract: Microsoft.ML.Transforms.Image.ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255))
                 .Append(ml.MulticlassClassification.Trainers.LeNet(new LeNetTrainer.Options { Variant = "lenet_20_50", Epochs = 2, BatchSize = 32, Optimizer = CnnOptimizer.Adam, LearningRate = 2e-3, WeightDecay = 0 }));
             var model = pipeline.Fit(split.TrainSet);
             var metrics = ml.MulticlassClassification.Evaluate(model.Transform(split.ValidationSet));

@@ -1,4 +1,4 @@
-using CnnMl.Data;
+using Microsoft.ML.Data;
 
 namespace CnnMl.Trainers.Tests;
 
@@ -66,14 +66,39 @@ public sealed class PredictionEnginePoolTests
     }
 
     [TestMethod]
-    public void ASingleEngineRefusesConcurrentUseAndThePoolAfterDisposalRefusesAll()
+    public void APoolLeavesTheSharedModelUsableAndRefusesPredictionsOnceDisposed()
     {
         var ml = new MLContext(seed: 1);
         using var file = new MemoryStream(ModelFileFuzzTests.SmallModelFile());
         var model = ml.Model.Load(file, out _);
-        var pool = ml.Model.CreatePredictionEnginePool<Input, Output>(model, maximumRetained: 2);
-        Assert.AreEqual(2, pool.MaximumRetained);
+        var input = new Input { Features = new float[784], Label = "dark" };
+        var expected = ml.Model.CreatePredictionEngine<Input, Output>(model, new PredictionEngineOptions { OwnsTransformer = false }).Predict(input);
+        var pool = ml.Model.CreatePredictionEnginePool<Input, Output>(model, maximumRetained: 1);
+        Assert.AreEqual(1, pool.MaximumRetained);
+        // Four threads at once need four engines; three are dropped when they come back (ML.NET's
+        // engines dispose the transformer they own: the pool's must not own the shared one).
+        var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        using (var start = new Barrier(4))
+        {
+            var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+            {
+                start.SignalAndWait();
+                try
+                {
+                    for (int i = 0; i < 20; i++) pool.Predict(input);
+                }
+                catch (Exception e)
+                {
+                    failures.Add(e);
+                }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+        }
+        Assert.AreEqual(0, failures.Count, "concurrent predictions failed: " + string.Join("; ", failures.Select(e => e.Message)));
         pool.Dispose();
-        Assert.ThrowsException<ObjectDisposedException>(() => pool.Predict(new Input { Features = new float[784], Label = "dark" }));
+        Assert.ThrowsException<ObjectDisposedException>(() => pool.Predict(input));
+        var after = ml.Model.CreatePredictionEngine<Input, Output>(model).Predict(input);
+        CollectionAssert.AreEqual(expected.Score, after.Score, "the model still scores after the pool dropped and disposed its engines");
     }
 }

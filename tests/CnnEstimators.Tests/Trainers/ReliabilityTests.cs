@@ -33,11 +33,11 @@ public sealed class ReliabilityTests
                 return ml.Transforms.LoadImages("Image", null, "ImagePath")
                     .Append(ml.Transforms.ResizeImages("Image", 28, 28))
                     .Append(ml.Transforms.ConvertToGrayscale("Image"))
-                    .Append(ml.Transforms.ExtractPixels("Features", "Image", colorsToExtract: Transforms.Image.ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255))
+                    .Append(ml.Transforms.ExtractPixels("Features", "Image", colorsToExtract: Microsoft.ML.Transforms.Image.ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255))
                     .Append(ml.MulticlassClassification.Trainers.LeNet(options));
             }
 
-            var error = Assert.ThrowsException<InvalidOperationException>(() => Pipeline(skip: false).Fit(data));
+            var error = Assert.ThrowsException<InvalidDataException>(() => Pipeline(skip: false).Fit(data));
             StringAssert.Contains(error.Message, "zz-corrupt.png");
             StringAssert.Contains(error.Message, "row");
 

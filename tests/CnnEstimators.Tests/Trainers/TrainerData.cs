@@ -1,4 +1,4 @@
-using CnnMl.Data;
+using Microsoft.ML.Data;
 
 namespace CnnMl.Trainers.Tests;
 

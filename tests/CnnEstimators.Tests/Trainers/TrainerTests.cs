@@ -1,4 +1,4 @@
-using CnnMl.Data;
+using Microsoft.ML.Data;
 using CnnMl.Torch;
 using static CnnMl.Torch.torch;
 
@@ -188,6 +188,44 @@ public sealed class TrainerTests
         var noGpu = new MLContext(seed: 1) { FallbackToCpu = false };
         if (!cuda.is_available())
             StringAssert.Contains(Assert.ThrowsException<ArgumentException>(() => noGpu.MulticlassClassification.Trainers.LeNet(new LeNetTrainer.Options { Device = TrainingDevice.Cuda, Epochs = 1 }).Fit(train)).Message, "FallbackToCpu");
+    }
+
+    private sealed class FlatRow
+    {
+        [VectorType(784)]
+        public float[] Features { get; set; } = [];
+
+        public string Label { get; set; } = "";
+    }
+
+    [TestMethod]
+    public void AFlatFeaturesVectorTakesItsShapeFromTheOptionsOrTheArchitecture()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = TrainerData.Rows(train: true, 0, 64).Select(r => new FlatRow { Features = r.Features, Label = r.Label }).ToList();
+        var flat = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
+
+        // 784 values are LeNet-5's default 1x28x28.
+        using (var model = ml.MulticlassClassification.Trainers.LeNet(SmallLeNetFor("lenet5")).Fit(flat))
+            Assert.AreEqual((1, 28, 28), (model.Channels, model.Height, model.Width));
+
+        // lenet5_32 defaults to 1x32x32 = 1,024 values: the error names the options that fix it.
+        var wrong = Assert.ThrowsException<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.LeNet(SmallLeNetFor("lenet5_32")).Fit(flat));
+        StringAssert.Contains(wrong.Message, "flat vector of 784 values");
+        StringAssert.Contains(wrong.Message, "ImageChannels");
+        StringAssert.Contains(wrong.Message, "ImageSize");
+
+        // A network that takes any size from its minimum up reads 784 values as 1x28x28 when told so.
+        var options = new CnnTrainer.Options { Architecture = "resnet18_small", Epochs = 1, BatchSize = 32, ImageChannels = 1, ImageSize = 28 };
+        using (var resnet = ml.MulticlassClassification.Trainers.Cnn(options).Fit(flat))
+            Assert.AreEqual((1, 28, 28), (resnet.Channels, resnet.Height, resnet.Width));
+    }
+
+    private static LeNetTrainer.Options SmallLeNetFor(string variant)
+    {
+        var options = SmallLeNet();
+        options.Variant = variant;
+        return options;
     }
 
     [TestMethod]

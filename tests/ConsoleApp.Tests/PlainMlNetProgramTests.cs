@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using CnnMl.Datasets;
+using Microsoft.ML;
+
+namespace CnnMl.ConsoleApp.Tests;
+
+/// <summary>
+/// A plain ML.NET program (tests/PlainMlNetProgram, whose only usings are Microsoft.ML,
+/// Microsoft.ML.Data and Microsoft.ML.Transforms.Image) trains ResNet-18 on a folder of PNG files
+/// through LoadImages, ResizeImages and ExtractPixels, evaluates it, cross-validates a LeNet and saves
+/// the model; a second process that names nothing of CnnMl loads the zip with Model.Load and its
+/// PredictionEngine gives the same labels and scores.
+/// </summary>
+[TestClass]
+public sealed class PlainMlNetProgramTests
+{
+    private static readonly string[] Classes = ["Bag", "Sneaker", "Trouser"];
+
+    /// <summary>The program's dll, built beside this test assembly (same configuration and target framework).</summary>
+    private static string ProgramPath() => ProgramFile("bin", Configuration, TargetFramework, "CnnMl.PlainMlNetProgram.dll");
+
+    private static DirectoryInfo TestBin => new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+
+    private static string Configuration => TestBin.Parent!.Name;
+
+    private static string TargetFramework => TestBin.Name;
+
+    /// <summary>A file of tests/PlainMlNetProgram, found from this test assembly's bin/configuration/framework folder.</summary>
+    private static string ProgramFile(params string[] parts)
+    {
+        var path = Path.GetFullPath(Path.Combine([TestBin.FullName, "..", "..", "..", "..", "PlainMlNetProgram", .. parts]));
+        Assert.IsTrue(File.Exists(path), $"{path} does not exist (is tests/PlainMlNetProgram built?)");
+        return path;
+    }
+
+    private static CliResult RunProgram(params string[] args)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(ProgramPath());
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the program");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(180_000))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{string.Join(' ', args)} did not finish within 180 s");
+        }
+        return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Fashion-MNIST test images of three classes as PNG files in class folders.</summary>
+    private static string ExportImages()
+    {
+        var folder = Cli.TempFolder("plain-mlnet-images");
+        var ml = new MLContext(seed: 1);
+        ml.Data.ExportToImageFolder(FashionMnist.Load(ml, train: false, options: new DatasetLoadOptions { MaxRows = 200 }), folder);
+        foreach (var other in Directory.GetDirectories(folder).Where(d => !Classes.Contains(Path.GetFileName(d))))
+            Directory.Delete(other, recursive: true);
+        return folder;
+    }
+
+    /// <summary>The prediction file: relative path to (predicted label, scores).</summary>
+    private static Dictionary<string, (string Label, float[] Scores)> ReadPredictions(string path) =>
+        File.ReadAllLines(path).Select(line => line.Split('\t')).ToDictionary(
+            f => f[0],
+            f => (f[1], f[2].Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray()));
+
+    private static string Line(string output, string prefix) =>
+        output.Split('\n').Select(l => l.TrimEnd('\r')).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..]
+        ?? throw new AssertFailedException($"no line starting with '{prefix}' in:\n{output}");
+
+    [TestMethod]
+    [Timeout(300_000)]
+    public void ASecondProcessLoadsTheZipAndPredictsTheSameLabelsAndScores()
+    {
+        var source = File.ReadAllLines(ProgramFile("Program.cs"));
+        var usings = source.Where(l => Regex.IsMatch(l, @"^\s*(global\s+)?using\s+(static\s+)?[\w.]+(\s*=\s*[\w.]+)?\s*;"))
+            .Where(l => !Regex.IsMatch(l, @"^using System(\.[\w.]+)?;$")).ToList();
+        CollectionAssert.AreEqual(new[] { "using Microsoft.ML;", "using Microsoft.ML.Data;", "using Microsoft.ML.Transforms.Image;" }, usings, $"the program's usings besides System ones: {string.Join(" ", usings)}");
+        Assert.IsFalse(source.Any(l => Regex.IsMatch(l, @"\bCnnMl\.(?!PlainMlNetProgram\b)")), "the program names no CnnMl namespace or type");
+
+        var images = ExportImages();
+        var work = Cli.TempFolder("plain-mlnet");
+        try
+        {
+            var files = Directory.GetFiles(images, "*.png", SearchOption.AllDirectories);
+            Assert.IsTrue(files.Length >= 50, $"{files.Length} images exported");
+            var model = Path.Combine(work, "model.zip");
+            var trained = Path.Combine(work, "trained.tsv");
+            var loaded = Path.Combine(work, "loaded.tsv");
+
+            var train = RunProgram("train", images, model, trained);
+            Assert.AreEqual(0, train.ExitCode, train.ToString());
+            StringAssert.Contains(train.Output, "ResNet-18 Features: Vector<Single, 3, 32, 32>", train.ToString());
+            StringAssert.Contains(train.Output, "LeNet Features: Vector<Single, 1, 32, 32>", train.ToString());
+            StringAssert.Matches(train.Output, new Regex(@"ResNet-18 MicroAccuracy: [01]\.\d{4}"), train.ToString());
+            foreach (var fold in new[] { 0, 1 })
+                StringAssert.Matches(train.Output, new Regex($@"LeNet fold {fold} MicroAccuracy: [01]\.\d{{4}}"), train.ToString());
+
+            var predict = RunProgram("predict", model, images, loaded);
+            Assert.AreEqual(0, predict.ExitCode, predict.ToString());
+            var before = Line(predict.Output, "assemblies before Model.Load: ").Split(' ');
+            var after = Line(predict.Output, "assemblies after Model.Load: ").Split(' ');
+            Assert.IsFalse(before.Any(a => a.StartsWith("CnnMl.", StringComparison.Ordinal) && a != "CnnMl.PlainMlNetProgram"), $"nothing of CnnMl is loaded before Model.Load: {string.Join(' ', before)}");
+            CollectionAssert.Contains(after, "CnnMl.CnnEstimators", "Model.Load loads the trainers' assembly by itself");
+
+            var fromTraining = ReadPredictions(trained);
+            var fromLoaded = ReadPredictions(loaded);
+            Assert.AreEqual(files.Length, fromTraining.Count, "a prediction for every image file");
+            CollectionAssert.AreEquivalent(fromTraining.Keys.ToList(), fromLoaded.Keys.ToList());
+            foreach (var (file, (label, scores)) in fromTraining)
+            {
+                var (loadedLabel, loadedScores) = fromLoaded[file];
+                CollectionAssert.Contains(Classes, label, file);
+                Assert.AreEqual(label, loadedLabel, $"{file}: the loaded model's label");
+                Assert.AreEqual(Classes.Length, scores.Length, file);
+                Assert.AreEqual(scores.Length, loadedScores.Length, file);
+                for (int i = 0; i < scores.Length; i++)
+                    Assert.AreEqual(scores[i], loadedScores[i], 1e-5f, $"{file}: score {i}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(images, recursive: true);
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}
