@@ -18,13 +18,7 @@ internal static class CnnFeaturizerModelFile
     public const string LoaderSignature = "CnnMlFeaturizer";
     private const string NetworkDirectory = "Network";
 
-    private static VersionInfo Version => new(
-        modelSignature: "CNNMLFEA",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(CnnFeaturizerModelFile).Assembly.FullName);
+    private static VersionInfo Version => CnnModelFile.VersionOf("CNNMLFEA", LoaderSignature);
 
     public static void Save(ModelSaveContext ctx, CnnClassificationTransformer network, string outputColumnName)
     {

@@ -25,12 +25,18 @@ internal static class CnnModelFile
     private const int MaxDescriptionBytes = 16 << 20;
     private const long MaxWeightsBytes = int.MaxValue - 64;
 
-    private static VersionInfo Version => new(
-        modelSignature: "CNNMLCLS",
+    private static VersionInfo Version => VersionOf("CNNMLCLS", LoaderSignature);
+
+    /// <summary>
+    /// The version header of a CnnMl entry (format 1.1): the 8-character model signature, and the loader
+    /// signature and this assembly's full name, from which <c>Model.Load</c> finds the loader.
+    /// </summary>
+    internal static VersionInfo VersionOf(string modelSignature, string loaderSignature) => new(
+        modelSignature,
         verWrittenCur: 0x00010001,
         verReadableCur: 0x00010001,
         verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
+        loaderSignature: loaderSignature,
         loaderAssemblyName: typeof(CnnModelFile).Assembly.FullName);
 
     public static void Save(ModelSaveContext ctx, byte[] description, Action<Stream> writeWeights)
