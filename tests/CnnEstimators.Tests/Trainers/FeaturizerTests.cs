@@ -62,11 +62,15 @@ public sealed class FeaturizerTests
             for (int i = 0; i < scores.Length; i++) Assert.AreEqual(scores[i], probabilities[i], 1e-5, $"probability {i}");
         }
 
-        // ML.NET's own SDCA trains on the CNN features.
+        // ML.NET's own trainers learn from the CNN features.
         var sdca = ml.Transforms.FeaturizeImageWithCnn(network)
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(featureColumnName: "CnnFeatures", maximumNumberOfIterations: 20));
-        var metrics = ml.MulticlassClassification.Evaluate(sdca.Fit(train).Transform(test));
-        Assert.IsTrue(metrics.MicroAccuracy > 0.6, $"SDCA on CNN features: {metrics.MicroAccuracy:P1}");
+        var sdcaMetrics = ml.MulticlassClassification.Evaluate(sdca.Fit(train).Transform(test));
+        Assert.IsTrue(sdcaMetrics.MicroAccuracy > 0.6, $"SDCA on CNN features: {sdcaMetrics.MicroAccuracy:P1}");
+        var lightGbm = ml.Transforms.FeaturizeImageWithCnn(network)
+            .Append(ml.MulticlassClassification.Trainers.LightGbm(featureColumnName: "CnnFeatures", numberOfIterations: 30));
+        var lightGbmMetrics = ml.MulticlassClassification.Evaluate(lightGbm.Fit(train).Transform(test));
+        Assert.IsTrue(lightGbmMetrics.MicroAccuracy > 0.6, $"LightGBM on CNN features: {lightGbmMetrics.MicroAccuracy:P1}");
     }
 
     [TestMethod]
