@@ -19,13 +19,16 @@ internal static class CliApp
     public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Show the stack trace of an error", Recursive = true };
 
     /// <summary>Runs the command line; returns the exit code.</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error, bool interactive)
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool interactive) => Run(args, output, error, interactive, DefaultArguments);
+
+    /// <summary>Runs the command line, or <paramref name="defaultArguments"/> when it is empty.</summary>
+    internal static int Run(string[] args, TextWriter output, TextWriter error, bool interactive, string[] defaultArguments)
     {
         var terminal = new Terminal(output, interactive);
         if (args.Length == 0)
         {
-            terminal.Line("cnnml: no command given; running 'train' (LeNet-5 on Fashion-MNIST, one epoch). 'cnnml --help' lists the commands.");
-            args = DefaultArguments;
+            terminal.Line($"cnnml: no command given; running '{string.Join(' ', defaultArguments)}'. 'cnnml --help' lists the commands.");
+            args = defaultArguments;
         }
         var root = new RootCommand("cnnml: trains and inspects the CnnMl model zoo (classic CNNs on libtorch, ML.NET-style pipelines).")
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.ML;
 using CnnMl.Datasets;
 
@@ -18,6 +19,40 @@ internal static class Cli
         var error = new StringWriter();
         var code = CliApp.Run(args, output, error, interactive: false);
         return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    private static DirectoryInfo TestBin => new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+
+    /// <summary>
+    /// A file of another project of the repository, e.g. ("samples/ModelBuilderStyle", "bin", "CnnMl.ModelBuilderStyle.dll"):
+    /// "bin" is followed by this test assembly's own configuration and target framework. A missing file
+    /// fails the test: the project references the programs it runs, so the build makes them.
+    /// </summary>
+    public static string RepositoryFile(string project, params string[] parts)
+    {
+        var root = TestBin.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+        var inner = parts.Length > 0 && parts[0] == "bin" ? [ "bin", TestBin.Parent.Name, TestBin.Name, .. parts[1..] ] : parts;
+        var path = Path.GetFullPath(Path.Combine([root, project, .. inner]));
+        Assert.IsTrue(File.Exists(path), $"{path} does not exist (is {project} built?)");
+        return path;
+    }
+
+    /// <summary>Runs a .NET program (its dll) in a child process with a time limit; stdout and stderr captured.</summary>
+    public static CliResult RunDll(string dll, TimeSpan limit, params string[] args)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{Path.GetFileName(dll)} {string.Join(' ', args)} did not finish within {limit.TotalSeconds} s");
+        }
+        return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 
     /// <summary>A fresh temporary folder.</summary>

@@ -42,13 +42,15 @@ public sealed class ErrorTests
         AssertOneLine(Cli.Run("train", "--epochs", "0"), 2, "--epochs must be at least 1");
         AssertOneLine(Cli.Run("train", "--epochs", "many"), 2, "many");
         AssertOneLine(Cli.Run("train", "--lr", "-1"), 2, "--lr must be a positive number");
-        AssertOneLine(Cli.Run("train", "--dataset", "imagenet"), 1, "unknown --dataset 'imagenet'");
+        AssertOneLine(Cli.Run("train", "--dataset", "imagenet"), 2, "unknown --dataset 'imagenet'");
+        AssertOneLine(Cli.Run("evaluate", "--model", "m.zip", "--dataset", "mnist"), 2, "--dataset mnist needs a folder");
+        AssertOneLine(Cli.Run("train", "--model", "resnet19"), 2, "unknown model 'resnet19'");
         AssertOneLine(Cli.Run("train", "--optimizer", "lion"), 2, "'lion' for option '--optimizer'");
         AssertOneLine(Cli.Run("train", "--limit", "0"), 2, "--limit must be at least 1");
     }
 
     [TestMethod]
-    public void UnknownModelListsTheZoo() => AssertOneLine(Cli.Run("summary", "resnet19"), 1, "registered models: lenet5");
+    public void UnknownModelListsTheZoo() => AssertOneLine(Cli.Run("summary", "resnet19"), 2, "registered models: lenet5");
 
     [TestMethod]
     public void MissingRequiredOptionAndArgument()
@@ -81,5 +83,14 @@ public sealed class ErrorTests
     }
 
     [TestMethod]
-    public void NoArgumentsRunsTrain() => CollectionAssert.AreEqual(new[] { "train" }, CliApp.DefaultArguments);
+    public void NoArgumentsRunsTheDefaultCommand()
+    {
+        CollectionAssert.AreEqual(new[] { "train" }, CliApp.DefaultArguments, "./run.sh's main job is cnnml train with its defaults");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = CliApp.Run([], output, error, interactive: false, ["summary", "lenet5"]);
+        Assert.AreEqual(0, code, error.ToString());
+        StringAssert.Contains(output.ToString(), "no command given; running 'summary lenet5'");
+        StringAssert.Contains(output.ToString(), "61,706", "the default command ran");
+    }
 }

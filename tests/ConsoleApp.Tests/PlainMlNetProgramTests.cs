@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CnnMl.Datasets;
@@ -18,39 +17,10 @@ public sealed class PlainMlNetProgramTests
 {
     private static readonly string[] Classes = ["Bag", "Sneaker", "Trouser"];
 
-    /// <summary>The program's dll, built beside this test assembly (same configuration and target framework).</summary>
-    private static string ProgramPath() => ProgramFile("bin", Configuration, TargetFramework, "CnnMl.PlainMlNetProgram.dll");
+    private const string Project = "tests/PlainMlNetProgram";
 
-    private static DirectoryInfo TestBin => new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-
-    private static string Configuration => TestBin.Parent!.Name;
-
-    private static string TargetFramework => TestBin.Name;
-
-    /// <summary>A file of tests/PlainMlNetProgram, found from this test assembly's bin/configuration/framework folder.</summary>
-    private static string ProgramFile(params string[] parts)
-    {
-        var path = Path.GetFullPath(Path.Combine([TestBin.FullName, "..", "..", "..", "..", "PlainMlNetProgram", .. parts]));
-        Assert.IsTrue(File.Exists(path), $"{path} does not exist (is tests/PlainMlNetProgram built?)");
-        return path;
-    }
-
-    private static CliResult RunProgram(params string[] args)
-    {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(ProgramPath());
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the program");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(180_000))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{string.Join(' ', args)} did not finish within 180 s");
-        }
-        return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static CliResult RunProgram(params string[] args) =>
+        Cli.RunDll(Cli.RepositoryFile(Project, "bin", "CnnMl.PlainMlNetProgram.dll"), TimeSpan.FromSeconds(180), args);
 
     /// <summary>Fashion-MNIST test images of three classes as PNG files in class folders.</summary>
     private static string ExportImages()
@@ -77,7 +47,7 @@ public sealed class PlainMlNetProgramTests
     [Timeout(300_000)]
     public void ASecondProcessLoadsTheZipAndPredictsTheSameLabelsAndScores()
     {
-        var source = File.ReadAllLines(ProgramFile("Program.cs"));
+        var source = File.ReadAllLines(Cli.RepositoryFile(Project, "Program.cs"));
         var usings = source.Where(l => Regex.IsMatch(l, @"^\s*(global\s+)?using\s+(static\s+)?[\w.]+(\s*=\s*[\w.]+)?\s*;"))
             .Where(l => !Regex.IsMatch(l, @"^using System(\.[\w.]+)?;$")).ToList();
         CollectionAssert.AreEqual(new[] { "using Microsoft.ML;", "using Microsoft.ML.Data;", "using Microsoft.ML.Transforms.Image;" }, usings, $"the program's usings besides System ones: {string.Join(" ", usings)}");

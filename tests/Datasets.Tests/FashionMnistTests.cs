@@ -12,7 +12,7 @@ public sealed class FashionMnistTests
     [ClassInitialize]
     public static void ReadReference(TestContext _)
     {
-        if (!Directory.Exists(FashionMnist.DefaultDirectory)) Assert.Inconclusive($"{FashionMnist.DefaultDirectory} is missing: install dataset-fashion-mnist");
+        Assert.IsTrue(Directory.Exists(FashionMnist.DefaultDirectory), $"{FashionMnist.DefaultDirectory} is missing: install dataset-fashion-mnist (scripts/bootstrap.sh does)");
         reference = JsonDocument.Parse(PythonReference.Run("fashion-mnist", FashionMnist.DefaultDirectory)).RootElement;
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CnnMl.ConsoleApp.Data;
+using CnnMl.Models;
 
 namespace CnnMl.ConsoleApp.Commands;
 
@@ -44,5 +45,18 @@ internal static class CommonOptions
         using var cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
         while (cursor.MoveNext()) count++;
         return count;
+    }
+
+    /// <summary>The zoo entry a <c>--model</c> or model argument names; an unknown name is a usage error (exit code 2) listing the zoo.</summary>
+    public static ModelInfo Model(string name)
+    {
+        try
+        {
+            return ModelZoo.Describe(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(CliApp.OneLine(e));
+        }
     }
 }

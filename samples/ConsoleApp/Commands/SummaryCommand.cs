@@ -16,7 +16,7 @@ internal static class SummaryCommand
         var command = new Command("summary", "Print the per-layer table of a zoo network") { name, input, classes };
         command.SetAction(result =>
         {
-            var info = ModelZoo.Describe(result.GetValue(name)!);
+            var info = CommonOptions.Model(result.GetValue(name)!);
             var (c, h, w) = result.GetValue(input) is { } text ? ParseShape(text) : (info.DefaultInChannels, info.DefaultInputSize, info.DefaultInputSize);
             var classCount = result.GetValue(classes) ?? ModelsCommand.DesignClasses(info);
             if (classCount < 1) throw new UsageException($"--classes must be at least 1, got {classCount}");

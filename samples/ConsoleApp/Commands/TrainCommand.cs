@@ -50,7 +50,7 @@ internal static class TrainCommand
         };
         command.SetAction(result =>
         {
-            var info = ModelZoo.Describe(result.GetValue(model)!);
+            var info = CommonOptions.Model(result.GetValue(model)!);
             // Small networks train fastest on one thread: their kernels are too short to share (DESIGN).
             CommonOptions.ApplyThreads(result.GetValue(threads), fallback: info.DefaultInputSize <= 32 ? 1 : null);
             var name = info.Name;

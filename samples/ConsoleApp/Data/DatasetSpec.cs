@@ -35,7 +35,7 @@ internal sealed record DatasetSpec(string Kind, string? Directory)
         _ => $"image folder {Directory}",
     };
 
-    /// <summary>Parses a --dataset value; the error lists the accepted forms.</summary>
+    /// <summary>Parses a --dataset value; the error (a usage error, exit code 2) lists the accepted forms.</summary>
     public static DatasetSpec Parse(string text)
     {
         var colon = text.IndexOf(':');
@@ -46,8 +46,8 @@ internal sealed record DatasetSpec(string Kind, string? Directory)
         {
             "fashion-mnist" or "fashionmnist" => new("fashion-mnist", directory),
             "mnist" or "cifar10" or "folder" when directory is not null => new(kind, directory),
-            "mnist" or "cifar10" or "folder" => throw new ArgumentException($"--dataset {kind} needs a folder: {kind}:<dir>"),
-            _ => throw new ArgumentException($"unknown --dataset '{text}'; use {Help}"),
+            "mnist" or "cifar10" or "folder" => throw new UsageException($"--dataset {kind} needs a folder: {kind}:<dir>"),
+            _ => throw new UsageException($"unknown --dataset '{text}'; use {Help}"),
         };
     }
 
