@@ -22,6 +22,9 @@ constexpr int kMax = 0;
 constexpr int kAverageIncludingPadding = 1;
 constexpr int kAverageExcludingPadding = 2;
 
+// Poolings oneDNN computed on this thread, for tests to tell its path from libtorch's fallbacks.
+thread_local int64_t onednn_executions = 0;
+
 at::Tensor libtorch_pool(const at::Tensor& input, int kind, at::IntArrayRef kernel, at::IntArrayRef stride,
                          at::IntArrayRef padding, at::IntArrayRef dilation, bool ceil_mode) {
   if (kind == kMax) return at::max_pool2d(input, kernel, stride, padding, dilation, ceil_mode);
@@ -108,6 +111,7 @@ at::Tensor pool(const at::Tensor& raw_input, int kind, at::IntArrayRef kernel, a
   primitive->execute(stream, {{DNNL_ARG_SRC, memory(src, cpu_engine(), input.data_ptr())},
                               {DNNL_ARG_DST, memory(dst, cpu_engine(), output.data_ptr())}});
   stream.wait();
+  ++onednn_executions;
   return output;
 #else
   return libtorch_pool(raw_input, kind, kernel, stride, padding, dilation, ceil_mode);
@@ -121,3 +125,6 @@ CNN_TENSOR_FN(cnn_onednn_pool2d,
               (TensorHandle a, int kind, const int64_t* kernel, const int64_t* stride, const int64_t* padding,
                const int64_t* dilation, int ceil_mode),
               pool(deref(a), kind, dims(kernel, 2), dims(stride, 2), dims(padding, 2), dims(dilation, 2), ceil_mode != 0))
+
+// How many cnn_onednn_pool2d calls on the calling thread oneDNN computed (the others ran libtorch's kernel).
+CNN_API int64_t cnn_onednn_pool2d_executions() { return onednn_executions; }

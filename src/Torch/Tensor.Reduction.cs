@@ -18,6 +18,12 @@ public static partial class torch
         /// <summary>Sum over one dimension.</summary>
         public Tensor sum(long dim, bool keepdim = false) => sum(new[] { dim }, keepdim);
 
+        /// <summary>
+        /// Sum over one dimension. An int literal 0 converts implicitly to <see cref="ScalarType"/>: without this
+        /// overload <c>x.sum(0)</c> would bind to <see cref="sum(ScalarType?)"/> and sum everything as bytes.
+        /// </summary>
+        public Tensor sum(int dim, bool keepdim = false) => sum(new long[] { dim }, keepdim);
+
         /// <summary>Mean of all elements.</summary>
         public Tensor mean() => new(cnn_mean(Handle));
 

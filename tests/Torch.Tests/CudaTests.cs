@@ -71,7 +71,7 @@ public sealed class CudaTests
             Assert.IsTrue(model.parameters().All(p => p.device_type == device.type), "parameters and their updates stay on the device");
             weights.Add(model.parameters().SelectMany(p => p.cpu().ToArray<float>()).ToArray());
         }
-        TensorAssert.Close(weights[0].Select(v => (double)v).ToArray(), weights[1].Select(v => (double)v).ToArray(), "weights after 5 steps", rtol: 1e-4, absoluteFraction: 1e-5);
+        TensorAssert.Close(weights[0].Select(v => (double)v).ToArray(), weights[1].Select(v => (double)v).ToArray(), "weights after 5 steps", rtol: 1e-4, atol: 1e-5);
     }
 
     [TestMethod]
@@ -88,5 +88,21 @@ public sealed class CudaTests
             Assert.AreEqual(ScalarType.Float32, F.log_softmax(y.flatten(1), 1).dtype, "autocast keeps log_softmax in float32");
         }
         Assert.AreEqual(ScalarType.Float32, F.conv2d(x, w).dtype);
+    }
+
+    [TestMethod]
+    public void CudaShortcutsMoveTensorsAndModules()
+    {
+        CudaTestDevice.Get();
+        using var scope = NewDisposeScope();
+        var x = randn(2, 3).cuda();
+        Assert.AreEqual(DeviceType.CUDA, x.device_type);
+        Assert.IsTrue(x.device_index >= 0, "a CUDA tensor names its GPU");
+        using var linear = nn.Linear(3, 4);
+        Assert.AreSame(linear, linear.cuda());
+        Assert.IsTrue(linear.parameters().All(p => p.device_type == DeviceType.CUDA));
+        Assert.AreEqual(DeviceType.CUDA, linear.call(x).device_type);
+        linear.cpu();
+        Assert.IsTrue(linear.parameters().All(p => p.device_type == DeviceType.CPU));
     }
 }

@@ -47,6 +47,7 @@ public sealed class ModuleTests
         CollectionAssert.AreEqual(pytorchKeys, model.state_dict().Keys.ToArray(), "PyTorch's nn.Sequential gives the same keys in the same order");
         CollectionAssert.AreEqual(new[] { "0.weight", "0.bias", "1.weight", "1.bias", "5.weight", "5.bias" }, model.named_parameters().Select(p => p.name).ToArray());
         CollectionAssert.AreEqual(new[] { "1.running_mean", "1.running_var", "1.num_batches_tracked" }, model.named_buffers().Select(b => b.name).ToArray());
+        CollectionAssert.AreEqual(model.named_buffers().Select(b => b.buffer).ToArray(), model.buffers().ToArray());
         Assert.AreEqual(ScalarType.Int64, model.state_dict()["1.num_batches_tracked"].dtype);
         foreach (var (key, value) in PyTorchStateDict())
             CollectionAssert.AreEqual(value.shape, model.state_dict()[key].shape, $"shape of {key}");
@@ -87,6 +88,9 @@ public sealed class ModuleTests
 
         public Net() : base(nameof(Net)) => RegisterComponents();
 
+        public ModuleList<Linear> Heads => heads;
+        public ModuleDict<Dropout> Drops => drops;
+
         public override Tensor forward(Tensor input) => layer1.call(stem.call(input)).mean(new long[] { 2, 3 });
     }
 
@@ -109,6 +113,26 @@ public sealed class ModuleTests
             new[] { "", "stem", "layer1", "layer1.0", "layer1.0.conv1", "layer1.0.bn1", "layer1.1", "layer1.1.conv1", "layer1.1.bn1", "heads", "heads.0", "heads.1", "drops", "drops.pre" },
             net.named_modules().Select(m => m.name).ToArray());
         Assert.IsFalse(net.named_parameters().Any(p => p.name.EndsWith("counter", StringComparison.Ordinal)), "a plain tensor field is a buffer, not a parameter");
+
+        Assert.AreEqual(2, net.Heads.Count);
+        Assert.AreEqual(1L, net.Heads[1].out_features);
+        CollectionAssert.AreEqual(new[] { 3L, 1L }, net.Heads.Select(h => h.out_features).ToArray());
+        Assert.AreEqual(1, net.Drops.Count);
+        Assert.IsTrue(net.Drops.ContainsKey("pre") && !net.Drops.ContainsKey("post"));
+        Assert.IsTrue(net.Drops.TryGetValue("pre", out var pre) && ReferenceEquals(pre, net.Drops["pre"]));
+        Assert.AreEqual(0.1, pre!.p);
+        CollectionAssert.AreEqual(new[] { "pre" }, net.Drops.Keys.ToArray());
+        CollectionAssert.AreEqual(new[] { pre }, net.Drops.Values.ToArray());
+        CollectionAssert.AreEqual(new[] { "pre" }, net.Drops.Select(kv => kv.Key).ToArray());
+    }
+
+    [TestMethod]
+    public void NamedSequentialUsesTheGivenNames()
+    {
+        using var model = nn.Sequential(("conv", nn.Conv2d(1, 2, 3)), ("act", nn.ReLU()), ("fc", nn.Linear(2, 1)));
+        CollectionAssert.AreEqual(new[] { "conv.weight", "conv.bias", "fc.weight", "fc.bias" }, model.state_dict().Keys.ToArray());
+        Assert.AreEqual(3, model.Count);
+        Assert.IsInstanceOfType<ReLU>(model[1]);
     }
 
     [TestMethod]
@@ -218,6 +242,9 @@ public sealed class ModuleTests
         Assert.AreEqual(ScalarType.Float64, model.state_dict()["1.running_mean"].dtype);
         Assert.AreEqual(ScalarType.Int64, model.state_dict()["1.num_batches_tracked"].dtype);
         Assert.AreSame(weight, model.named_parameters().First().parameter, "parameters keep their identity so optimizers stay valid");
+        Assert.AreSame(model, model.cpu());
+        Assert.AreSame(weight, model.named_parameters().First().parameter, "cpu() keeps the parameters too");
+        Assert.AreEqual(ScalarType.Float64, weight.dtype, "cpu() keeps the dtype");
         using var scope = NewDisposeScope();
         Assert.AreEqual(ScalarType.Float64, model.call(randn(new long[] { 1, 3, 8, 8 }, ScalarType.Float64)).dtype);
     }

@@ -179,6 +179,7 @@ public sealed class OptimizerTests
         Assert.AreEqual(0.8, sgdTarget.Momentum);
         Assert.AreEqual(0.01, sgdTarget.WeightDecay);
         Assert.AreEqual(0.05, adamTarget.WeightDecay);
+        Assert.AreSame(b, sgdTarget.Parameters.Single(), "the optimizer reports the parameters it updates");
     }
 
     /// <summary>
@@ -273,6 +274,6 @@ public sealed class OptimizerTests
             Assert.AreEqual(optimizer.LearningRate, scheduler.get_last_lr());
             lrs.Add(optimizer.LearningRate);
         }
-        TensorAssert.Close(reference[name + ".lrs"].ToArray<double>(), lrs.ToArray(), $"{name} learning rates", rtol: 1e-9, absoluteFraction: 1e-12);
+        TensorAssert.Close(reference[name + ".lrs"].ToArray<double>(), lrs.ToArray(), $"{name} learning rates", rtol: 1e-9, atol: 1e-12);
     }
 }

@@ -3,7 +3,7 @@ using F = CnnMl.Torch.torch.nn.functional;
 
 namespace CnnMl.Torch.Tests;
 
-/// <summary>Dispose scopes, seeding, bfloat16, channels_last and autograd modes.</summary>
+/// <summary>Dispose scopes, seeding, bfloat16, channels_last, autograd modes, shape and type queries.</summary>
 [TestClass]
 public sealed class TensorBehaviourTests
 {
@@ -27,21 +27,26 @@ public sealed class TensorBehaviourTests
     [TestMethod]
     public void MoveToOuterHandsTheTensorToTheEnclosingScope()
     {
-        Tensor inner, detached, survivor;
+        Tensor inner, detached, survivor, pairFirst, pairSecond;
         using (var outer = NewDisposeScope())
         {
+            Assert.IsNull(outer.Outer);
             using (var nested = NewDisposeScope())
             {
+                Assert.AreSame(outer, nested.Outer);
                 inner = zeros(2);
                 survivor = nested.MoveToOuter(ones(2));
                 detached = nested.Detach(full(new long[] { 2 }, 7.0));
+                (pairFirst, pairSecond) = (zeros(1), zeros(1));
+                nested.MoveToOuter(pairFirst, pairSecond);
             }
             Assert.IsTrue(inner.IsInvalid);
             Assert.IsFalse(survivor.IsInvalid, "moved to the outer scope");
-            Assert.AreEqual(1, outer.Count);
+            Assert.IsFalse(pairFirst.IsInvalid || pairSecond.IsInvalid, "both moved to the outer scope");
+            Assert.AreEqual(3, outer.Count);
             Assert.AreEqual(2f, survivor.sum().item<float>());
         }
-        Assert.IsTrue(survivor.IsInvalid, "disposed with the outer scope");
+        Assert.IsTrue(survivor.IsInvalid && pairFirst.IsInvalid && pairSecond.IsInvalid, "disposed with the outer scope");
         Assert.IsFalse(detached.IsInvalid, "detached tensors belong to no scope");
         Assert.AreEqual(14f, detached.sum().item<float>());
         detached.Dispose();
@@ -172,10 +177,67 @@ public sealed class TensorBehaviourTests
             Assert.IsFalse((w * 2).requires_grad);
         }
         Assert.IsFalse(is_inference_mode_enabled());
+        using (set_grad_enabled(false))
+        {
+            Assert.IsFalse((w * 2).requires_grad);
+            using (set_grad_enabled(true)) Assert.IsTrue((w * 2).requires_grad);
+            Assert.IsFalse(is_grad_enabled(), "the inner scope restores the outer one");
+        }
+        var detached = w * 3;
+        Assert.AreSame(detached, detached.detach_());
+        Assert.IsFalse(detached.requires_grad, "detach_ takes the tensor out of the graph");
+        Assert.IsTrue(detached.is_leaf);
         var y = (w * w).sum();
         Assert.IsTrue(y.requires_grad);
         y.backward();
         CollectionAssert.AreEqual(new float[] { 2, 2, 2 }, w.grad!.ToArray<float>());
         Assert.IsTrue(w.is_leaf);
+    }
+
+    [TestMethod]
+    public void ShapeDeviceAndTypeQueriesAnswerAsPyTorch()
+    {
+        using var scope = NewDisposeScope();
+        var x = zeros(2, 3, 4);
+        Assert.AreEqual(3L, x.ndim);
+        Assert.AreEqual(3L, x.dim());
+        CollectionAssert.AreEqual(new long[] { 2, 3, 4 }, x.size());
+        Assert.AreEqual(-1, x.device_index, "a CPU tensor has no device index");
+        Assert.AreEqual(DeviceType.CPU, x.to("cpu").device_type);
+        Assert.AreEqual(CPU, x.cpu().device);
+        Assert.AreEqual(CPU, device(DeviceType.CPU));
+        Assert.AreEqual(3.0, ((Scalar)3).ToDouble());
+        Assert.AreEqual(2.5, ((Scalar)2.5f).ToDouble());
+
+        var aliases = new (ScalarType alias, ScalarType type, int bytes)[]
+        {
+            (uint8, ScalarType.Byte, 1), (int8, ScalarType.Int8, 1), (int16, ScalarType.Int16, 2), (int32, ScalarType.Int32, 4),
+            (int64, ScalarType.Int64, 8), (float16, ScalarType.Float16, 2), (bfloat16, ScalarType.BFloat16, 2),
+            (float32, ScalarType.Float32, 4), (float64, ScalarType.Float64, 8), (@bool, ScalarType.Bool, 1),
+        };
+        foreach (var (alias, type, bytes) in aliases)
+        {
+            Assert.AreEqual(type, alias);
+            var t = ones(new long[] { 3 }, alias);
+            Assert.AreEqual(type, t.dtype, $"libtorch creates {type}");
+            Assert.AreEqual((long)bytes, t.element_size(), $"{type} element size");
+        }
+    }
+
+    [TestMethod]
+    public void TensorsFromAScalarAndARectangularArray()
+    {
+        using var scope = NewDisposeScope();
+        var scalar = tensor(7L);
+        Assert.AreEqual(0L, scalar.ndim);
+        Assert.AreEqual(ScalarType.Int64, scalar.dtype);
+        Assert.AreEqual(7L, scalar.item<long>());
+        var matrix = tensor(new float[,] { { 1, 2, 3 }, { 4, 5, 6 } });
+        CollectionAssert.AreEqual(new long[] { 2, 3 }, matrix.shape);
+        CollectionAssert.AreEqual(new float[] { 1, 2, 3, 4, 5, 6 }, matrix.ToArray<float>(), "row-major, as torch.tensor([[1, 2, 3], [4, 5, 6]])");
+        var columns = new float[6];
+        matrix.t().CopyTo<float>(columns);
+        CollectionAssert.AreEqual(new float[] { 1, 4, 2, 5, 3, 6 }, columns, "CopyTo reads a transposed view in its logical order");
+        StringAssert.Contains(Assert.ThrowsException<TorchException>(() => matrix.CopyTo<float>(new float[5])).Message, "needs 24");
     }
 }

@@ -70,11 +70,16 @@ internal static class TensorAssert
     public const double RelativeTolerance = 1e-5;
 
     /// <summary>
-    /// Floating tensors agree when |actual - expected| &lt;= rtol * |expected| + atol, where atol is a
-    /// tiny absolute term (1e-6 of the tensor's largest magnitude) for elements near zero.
-    /// Integer and bool tensors must be equal.
+    /// Absolute tolerance of the agreement tests: a few float32 ulps at 1, so that elements near zero
+    /// (small gradient entries, results of cancellation) are checked too, not only the large ones.
     /// </summary>
-    public static void Close(Tensor expected, Tensor actual, string what, double rtol = RelativeTolerance, double absoluteFraction = 1e-6)
+    public const double AbsoluteTolerance = 1e-6;
+
+    /// <summary>
+    /// Floating tensors agree when every element satisfies |actual_i - expected_i| &lt;= atol + rtol * |expected_i|,
+    /// as <c>torch.allclose</c>; NaN never agrees. Integer and bool tensors must be equal.
+    /// </summary>
+    public static void Close(Tensor expected, Tensor actual, string what, double rtol = RelativeTolerance, double atol = AbsoluteTolerance)
     {
         CollectionAssert.AreEqual(expected.shape, actual.shape, $"{what}: shape [{string.Join(", ", actual.shape)}] differs from [{string.Join(", ", expected.shape)}]");
         Assert.AreEqual(expected.dtype, actual.dtype, $"{what}: dtype");
@@ -89,20 +94,19 @@ internal static class TensorAssert
         }
         var ex = expected.to(ScalarType.Float64).ToArray<double>();
         var ac = actual.to(ScalarType.Float64).ToArray<double>();
-        Close(ex, ac, what, rtol, absoluteFraction);
+        Close(ex, ac, what, rtol, atol);
     }
 
-    public static void Close(double[] expected, double[] actual, string what, double rtol = RelativeTolerance, double absoluteFraction = 1e-6)
+    /// <inheritdoc cref="Close(Tensor, Tensor, string, double, double)"/>
+    public static void Close(double[] expected, double[] actual, string what, double rtol = RelativeTolerance, double atol = AbsoluteTolerance)
     {
         Assert.AreEqual(expected.Length, actual.Length, $"{what}: element count");
-        var scale = expected.Length == 0 ? 0 : expected.Max(Math.Abs);
-        var atol = Math.Max(absoluteFraction * scale, 1e-12);
         int bad = -1, badCount = 0;
         double worst = 0;
         for (int i = 0; i < expected.Length; i++)
         {
             var error = Math.Abs(actual[i] - expected[i]);
-            var allowed = rtol * Math.Abs(expected[i]) + atol;
+            var allowed = atol + rtol * Math.Abs(expected[i]);
             if (!(error <= allowed))
             {
                 badCount++;
@@ -115,7 +119,7 @@ internal static class TensorAssert
         }
         if (bad >= 0)
             Assert.Fail(string.Create(CultureInfo.InvariantCulture,
-                $"{what}: {badCount} of {expected.Length} elements differ; worst at {bad}: {actual[bad]:R} vs expected {expected[bad]:R} (allowed {rtol * Math.Abs(expected[bad]) + atol:G3})"));
+                $"{what}: {badCount} of {expected.Length} elements differ; worst at {bad}: {actual[bad]:R} vs expected {expected[bad]:R} (allowed {atol + rtol * Math.Abs(expected[bad]):G3})"));
     }
 }
 

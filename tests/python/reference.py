@@ -163,6 +163,139 @@ def ops_cases():
         return torch.randn(2, 3)
 
     case("random_manual_seed", {}, seeded)
+
+    # The rest of the binding's elementwise math, reductions, reshapes, functions and factories. New
+    # cases go after the older ones so that those keep their inputs (drawn in order from g).
+    u = randn(3, 4, 5, scale=2.0)
+    for name in ["square", "sign", "floor", "ceil", "round"]:
+        case(name, {"x": u}, (lambda n: lambda t, e: getattr(t["x"], n)())(name))
+    away = randn(3, 4)
+    case("reciprocal", {"x": away.sign() * (away.abs() + 0.5)}, lambda t, e: t["x"].reciprocal())
+    case("erfinv", {"x": torch.rand(3, 4, generator=g) * 1.8 - 0.9}, lambda t, e: t["x"].erfinv())
+
+    def isnan_isfinite(t, e):
+        e["isfinite"] = t["x"].isfinite()
+        return t["x"].isnan()
+
+    case("isnan_isfinite", {"x": torch.tensor([1.0, float("nan"), float("inf"), -float("inf"), -0.0, 3.5])},
+         isnan_isfinite)
+
+    def logical(t, e):
+        e["and"] = t["a"].logical_and(t["b"])
+        e["or"] = t["a"].logical_or(t["b"])
+        return t["a"].logical_not()
+
+    case("logical", {"a": torch.tensor([True, True, False, False]), "b": torch.tensor([True, False, True, False])},
+         logical)
+    ma, mb = randn(3, 4), randn(4)
+    case("maximum", {"a": ma, "b": mb}, lambda t, e: t["a"].maximum(t["b"]))
+    case("minimum", {"a": ma, "b": mb}, lambda t, e: t["a"].minimum(t["b"]))
+    case("mm", {"a": randn(3, 4), "b": randn(4, 5)}, lambda t, e: t["a"].mm(t["b"]))
+    case("bmm", {"a": randn(2, 3, 4), "b": randn(2, 4, 5)}, lambda t, e: t["a"].bmm(t["b"]))
+    c = randn(3, 4, scale=2.0)
+    case("clamp", {"x": c}, lambda t, e: t["x"].clamp(-1.0, 0.5))
+    case("clamp_min", {"x": c}, lambda t, e: t["x"].clamp(min=-0.5))
+    case("clamp_max", {"x": c}, lambda t, e: t["x"].clamp(max=0.25))
+    case("masked_fill", {"x": c, "mask": randn(3, 4) > 0}, lambda t, e: t["x"].masked_fill(t["mask"], -2.5))
+    case("addcmul", {"a": randn(3, 4), "b": randn(3, 4), "c": randn(4)},
+         lambda t, e: t["a"].addcmul(t["b"], t["c"], value=0.5))
+    case("addcdiv", {"a": randn(3, 4), "b": randn(3, 4), "c": torch.rand(4, generator=g) + 0.5},
+         lambda t, e: t["a"].addcdiv(t["b"], t["c"], value=-2.0))
+    case("pow_tensor", {"a": torch.rand(3, 4, generator=g) + 0.5, "b": randn(3, 4)}, lambda t, e: t["a"].pow(t["b"]))
+
+    def remainder(t, e):
+        e["scalar"] = t["a"] % 1.5
+        return t["a"] % t["b"]
+
+    case("remainder", {"a": randn(3, 4, scale=3.0), "b": torch.rand(4, generator=g) + 0.5}, remainder)
+    case("rsub_rdiv", {"a": randn(3, 4), "b": torch.rand(4, generator=g) + 0.5}, lambda t, e: (2 - t["a"]) + 3 / t["b"])
+
+    def cmp_scalar(t, e):
+        e["ne"] = t["a"].ne(2)
+        e["lt"] = t["a"].lt(2.5)
+        e["le"] = t["a"].le(2)
+        e["gt"] = t["a"].gt(2)
+        e["ge"] = t["a"].ge(3)
+        return t["a"].eq(2)
+
+    case("cmp_scalar", {"a": torch.tensor([1.0, 2.0, 3.0, 4.0])}, cmp_scalar)
+
+    case("squeeze_all", {"x": randn(2, 1, 3, 1)}, lambda t, e: t["x"].squeeze())
+    case("expand", {"x": randn(3, 1)}, lambda t, e: t["x"].expand(2, 3, 4))
+    case("repeat", {"x": randn(2, 3)}, lambda t, e: t["x"].repeat(2, 1, 2))
+    case("gather", {"x": randn(3, 4), "i": torch.tensor([[0, 3], [1, 1], [2, 0]])}, lambda t, e: t["x"].gather(1, t["i"]))
+
+    m = randn(3, 4, 5)
+    case("min_all", {"x": m}, lambda t, e: t["x"].min())
+
+    def min_dim(t, e):
+        values, indices = t["x"].min(1)
+        e["indices"] = indices
+        return values
+
+    def topk(largest):
+        def run(t, e):
+            values, indices = t["x"].topk(3 if largest else 2, dim=1 if largest else -1, largest=largest)
+            e["indices"] = indices
+            return values
+        return run
+
+    case("min_dim", {"x": m}, min_dim)
+    case("argmin_dim", {"x": m}, lambda t, e: t["x"].argmin(2))
+    case("argmin_all", {"x": m}, lambda t, e: t["x"].argmin())
+    case("topk", {"x": m}, topk(True))
+    case("topk_smallest", {"x": m}, topk(False))
+    case("sum_dtype", {"x": m}, lambda t, e: t["x"].sum(dtype=torch.float64))
+    case("sum_dim0", {"x": m}, lambda t, e: t["x"].sum(0))
+    case("sum_dim", {"x": m}, lambda t, e: t["x"].sum(1))
+
+    case("hardsigmoid", {"x": act}, lambda t, e: F.hardsigmoid(t["x"]))
+    case("leaky_relu", {"x": act}, lambda t, e: F.leaky_relu(t["x"], 0.2))
+    case("adaptive_max_pool2d", {"x": p}, lambda t, e: F.adaptive_max_pool2d(t["x"], (4, 3)))
+    mse = {"x": randn(3, 4), "y": randn(3, 4)}
+    case("mse_loss", mse, lambda t, e: F.mse_loss(t["x"], t["y"]))
+    case("mse_loss_sum", mse, lambda t, e: F.mse_loss(t["x"], t["y"], reduction="sum"))
+    case("mse_loss_none", mse, lambda t, e: F.mse_loss(t["x"], t["y"], reduction="none"))
+    case("one_hot", {"y": torch.tensor([0, 3, 1, 1])}, lambda t, e: F.one_hot(t["y"], 5))
+    case("one_hot_inferred", {"y": torch.tensor([2, 0, 1])}, lambda t, e: F.one_hot(t["y"]))
+
+    def to_dtypes(t, e):
+        e["float"] = t["x"].double().float()
+        e["long"] = t["x"].long()
+        e["int"] = t["x"].int()
+        e["bool"] = t["x"].bool()
+        return t["x"].double()
+
+    case("to_dtypes", {"x": torch.tensor([[-2.7, -0.5, 0.0], [0.4, 1.9, 3.5]])}, to_dtypes)
+
+    def allclose_equal(t, e):
+        a, b = t["a"], t["b"]
+        return torch.tensor([a.allclose(b), torch.allclose(a, b, rtol=0, atol=1e-9), torch.allclose(a, b, rtol=1e-3, atol=0),
+                             torch.equal(a, a.clone()), torch.equal(a, b)])
+
+    close = randn(3, 4)
+    case("allclose_equal", {"a": close, "b": close * (1 + 3e-6)}, allclose_equal)
+
+    def like_creation(t, e):
+        # No inputs, so that the CUDA run samples from the CPU generator too; float64 shows the dtype is followed.
+        x = torch.full((2, 3), 0.5, dtype=torch.float64)
+        torch.manual_seed(31)
+        e["rand_like"] = torch.rand_like(x)
+        e["zeros_like"] = torch.zeros_like(x)
+        e["ones_like"] = torch.ones_like(x)
+        e["randint_high"] = torch.randint(7, (4,))
+        return torch.randn_like(x)
+
+    case("like_creation", {}, like_creation)
+
+    def init_xavier(t, e):
+        torch.manual_seed(5)
+        w = torch.empty(4, 6)
+        torch.nn.init.xavier_uniform_(w, gain=1.5)
+        e["normal"] = torch.nn.init.xavier_normal_(torch.empty(5, 3, 2, 2), gain=0.5)
+        return w
+
+    case("init_xavier", {}, init_xavier)
     return cases
 
 

@@ -35,6 +35,14 @@ public static class OneDnnPooling
             && input.dtype == ScalarType.Float32 && input.Dimensions == 4;
     }
 
+    /// <summary>
+    /// How many poolings oneDNN has computed on the calling thread, a diagnostic that tells its path from
+    /// libtorch's: a <see cref="Pool"/> call that runs <c>max_pool2d</c> / <c>avg_pool2d</c> instead (input
+    /// that is not a float32 CPU 4-D batch, a <c>ceil_mode</c> window overhanging the padding with
+    /// <see cref="Kind.AverageIncludingPadding"/>, a native library built without oneDNN) leaves it unchanged.
+    /// </summary>
+    public static long ExecutionsOnThisThread => cnn_onednn_pool2d_executions();
+
     /// <summary>Pools <paramref name="input"/> with PyTorch's parameter conventions (stride defaults to the kernel). No gradients.</summary>
     public static unsafe Tensor Pool(Tensor input, Kind kind, long[] kernel_size, long[]? stride = null, long[]? padding = null, long[]? dilation = null, bool ceil_mode = false)
     {

@@ -11,6 +11,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial long cnn_onednn_convolution_cached_bytes(OneDnnConvolutionHandle convolution);
     [LibraryImport(Library)] internal static partial void cnn_onednn_convolution_free(IntPtr convolution);
     [LibraryImport(Library)] internal static partial IntPtr cnn_onednn_pool2d(TensorSafeHandle a, int kind, long* kernel, long* stride, long* padding, long* dilation, int ceil_mode);
+    [LibraryImport(Library)] internal static partial long cnn_onednn_pool2d_executions();
 }
 
 /// <summary>Owns one native oneDNN convolution (its cached plans and transformed weights).</summary>
