@@ -94,7 +94,13 @@ public abstract class CnnTrainerOptions
     public string ScoreColumnName { get; set; } = "Score";
     public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
 
-    /// <summary>Passes over the training data.</summary>
+    /// <summary>
+    /// Passes over the training data. Resuming from a <see cref="CheckpointDirectory"/>, it is the one
+    /// option that may differ from the checkpoint's: it may grow (train longer), with a Constant or Step
+    /// <see cref="LearningRateSchedule"/>, whose rate in an epoch does not depend on Epochs, so the run
+    /// ends as one started with the larger value would; it may not shrink, nor change with Cosine,
+    /// whose length it is.
+    /// </summary>
     public int Epochs { get; set; } = 10;
 
     /// <summary>Images per training step.</summary>
@@ -164,7 +170,13 @@ public abstract class CnnTrainerOptions
     /// <summary>Trains only the classifier (with <see cref="PretrainedWeightsPath"/>, the usual fine-tuning).</summary>
     public bool FreezeFeatures { get; set; }
 
-    /// <summary>Folder for a checkpoint at each epoch end; training resumes from it when restarted with the same options.</summary>
+    /// <summary>
+    /// Folder for a checkpoint at each epoch end; training resumes from it when restarted with the same
+    /// recipe: every option the training trajectory depends on (architecture, classes, input shape,
+    /// seed, optimizer and its settings, schedule, warmup, label smoothing, batch size, validation,
+    /// early stopping, augmentation and normalization, channels-last, pretrained weights and freezing;
+    /// <see cref="Epochs"/> may grow). A different recipe is an error naming each option that differs.
+    /// </summary>
     public string? CheckpointDirectory { get; set; }
 
     /// <summary>

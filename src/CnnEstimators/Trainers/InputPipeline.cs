@@ -6,7 +6,9 @@ namespace CnnMl.Trainers;
 
 /// <summary>
 /// Turns a host batch into device tensors: one copy into a reused (pinned, for GPUs) tensor, then
-/// augmentation in training (random crop with padding, horizontal flip) and normalization.
+/// augmentation in training (random crop with padding, horizontal flip) and normalization. On a GPU the
+/// copy to the device is queued (non_blocking) and reads the pinned tensor later, so the next batch
+/// waits for it before overwriting that tensor (<see cref="WaitForQueuedUpload"/>).
 /// </summary>
 internal sealed class InputPipeline : IDisposable
 {
@@ -18,6 +20,7 @@ internal sealed class InputPipeline : IDisposable
     private readonly Tensor? std;
     private Tensor? images;
     private Tensor? labels;
+    private bool uploadQueued;
 
     public InputPipeline(AugmentationOptions augmentation, TrainingInput input, Device device, int seed)
     {
@@ -51,16 +54,31 @@ internal sealed class InputPipeline : IDisposable
         var n = batch.Count;
         var x = images.narrow(0, 0, n);
         var y = labels!.narrow(0, 0, n);
+        WaitForQueuedUpload();
         x.CopyFrom<float>(batch.Images.AsSpan(0, n * input.ImageElements));
         y.CopyFrom<long>(batch.Labels.AsSpan(0, n));
         if (device.type == DeviceType.CUDA)
         {
             x = x.to(device, non_blocking: true);
             y = y.to(device, non_blocking: true);
+            uploadQueued = true;
         }
         if (training) x = Augment(x, n);
         if (mean is not null) x = (x - mean) / std!;
         return (x, y);
+    }
+
+    /// <summary>
+    /// Waits until the previous batch's queued copy has read the pinned tensors, which the next batch
+    /// overwrites. The binding has no CUDA events, so this synchronizes the device: no cost while each
+    /// training step reads its loss back (which waits for the device anyway), and still correct if a
+    /// step stops doing so. The CPU path never queues a copy and never waits.
+    /// </summary>
+    private void WaitForQueuedUpload()
+    {
+        if (!uploadQueued) return;
+        cuda.synchronize(device.index);
+        uploadQueued = false;
     }
 
     private static Tensor Pin(Tensor host)

@@ -8,14 +8,13 @@ namespace CnnMl.Trainers;
 /// <summary>
 /// A checkpoint at each epoch end (and every <see cref="CnnTrainerOptions.CheckpointEveryBatches"/>
 /// batches) in <see cref="CnnTrainerOptions.CheckpointDirectory"/>: model and optimizer state and
-/// progress, written atomically (temporary file, flush, rename). A run started with the same
-/// architecture, classes and seed resumes after the last checkpointed batch.
+/// progress and the <see cref="TrainingRecipe"/>, written atomically (temporary file, flush, rename).
+/// A run with the same recipe resumes after the last checkpointed batch; any other is refused with
+/// an error naming each option that differs.
 /// </summary>
-internal sealed class TrainingCheckpoint(string directory, CnnTrainerOptions options, ModelInfo info, TrainingInput input, int seed)
+internal sealed class TrainingCheckpoint(string directory, TrainingRecipe recipe)
 {
     private const string FileName = "checkpoint.safetensors";
-    private readonly string fingerprint = string.Join('|', info.Name, input.Channels, input.Height, input.Width, string.Join(',', input.ClassNames), seed,
-        options.Optimizer, options.BatchSize, options.LearningRate.ToString("R", CultureInfo.InvariantCulture), options.Epochs);
 
     private string Path => System.IO.Path.Combine(directory, FileName);
 
@@ -26,8 +25,7 @@ internal sealed class TrainingCheckpoint(string directory, CnnTrainerOptions opt
         var tensors = Safetensors.Load(Path, null, out var meta);
         try
         {
-            if (!meta.TryGetValue("fingerprint", out var saved) || saved != fingerprint)
-                throw new InvalidOperationException($"checkpoint '{Path}' was written by a different training configuration; delete it or use another CheckpointDirectory");
+            recipe.CheckResumable(meta, Path);
             var modelWeights = Prefixed(tensors, "model.");
             model.load_state_dict(modelWeights);
             var optimizerState = new optim.OptimizerState(Prefixed(tensors, "optimizer."),
@@ -84,7 +82,6 @@ internal sealed class TrainingCheckpoint(string directory, CnnTrainerOptions opt
             foreach (var (k, v) in best) tensors["best." + k] = v;
         var meta = new Dictionary<string, string>
         {
-            ["fingerprint"] = fingerprint,
             ["completed_epochs"] = state.CompletedEpochs.ToString(CultureInfo.InvariantCulture),
             ["batches"] = state.BatchesProcessed.ToString(CultureInfo.InvariantCulture),
             ["epoch_batches"] = state.EpochBatches.ToString(CultureInfo.InvariantCulture),
@@ -92,6 +89,7 @@ internal sealed class TrainingCheckpoint(string directory, CnnTrainerOptions opt
             ["epochs_without_improvement"] = state.EpochsWithoutImprovement.ToString(CultureInfo.InvariantCulture),
             ["stopped"] = state.Stopped ? "true" : "false",
         };
+        recipe.WriteTo(meta);
         if (state.BestMetric is { } metric) meta["best_metric"] = metric.ToString("R", CultureInfo.InvariantCulture);
         foreach (var (k, v) in optimizerState.Values) meta["optimizer." + k] = v.ToString("R", CultureInfo.InvariantCulture);
         Safetensors.Save(tensors, Path, meta);

@@ -55,7 +55,7 @@ internal sealed class TrainingSession : IDisposable
         var (train, validation) = SplitValidation(data);
         // A source that cannot shuffle is read once into ML.NET's cache, which can.
         if (!train.CanShuffle) train = new MLContext(seed).Data.Cache(train);
-        var checkpoint = options.CheckpointDirectory is { } dir ? new TrainingCheckpoint(dir, options, info, input, seed) : null;
+        var checkpoint = options.CheckpointDirectory is { } dir ? new TrainingCheckpoint(dir, TrainingRecipe.Of(options, info, input, seed)) : null;
         var state = checkpoint?.TryResume(model, optimizers) ?? new TrainingState();
         optimizers.SetEpoch(state.CompletedEpochs);
 

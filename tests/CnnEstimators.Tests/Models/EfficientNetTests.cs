@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CnnMl.Torch.Modules;
 using static CnnMl.Torch.torch;
 
@@ -47,19 +48,30 @@ public sealed class EfficientNetTests
     }
 
     [TestMethod]
-    public void CompoundScalingRoundsWidthToEightAndDepthUp()
+    public void CompoundScalingGivesTorchvisionsStageTables()
     {
-        Assert.AreEqual(32, EfficientNet.MakeDivisible(35.2));
-        Assert.AreEqual(208, EfficientNet.MakeDivisible(211.2));
-        Assert.AreEqual(8, EfficientNet.MakeDivisible(3));
-        Assert.AreEqual(24, EfficientNet.MakeDivisible(18.4), "never more than 10% down: 16 < 0.9 x 18.4");
-        var b7 = EfficientNet.Scale(EfficientNet.BaselineStages, 2.0, 3.1);
-        CollectionAssert.AreEqual(new[] { 64, 32, 48, 80, 160, 224, 384 }, b7.Select(s => s.InChannels).ToArray());
-        CollectionAssert.AreEqual(new[] { 32, 48, 80, 160, 224, 384, 640 }, b7.Select(s => s.OutChannels).ToArray());
-        CollectionAssert.AreEqual(new[] { 4, 7, 7, 10, 10, 13, 4 }, b7.Select(s => s.Layers).ToArray());
-        var b2 = EfficientNet.Scale(EfficientNet.BaselineStages, 1.1, 1.2);
-        CollectionAssert.AreEqual(new[] { 16, 24, 48, 88, 120, 208, 352 }, b2.Select(s => s.OutChannels).ToArray());
-        CollectionAssert.AreEqual(new[] { 2, 3, 3, 4, 4, 5, 2 }, b2.Select(s => s.Layers).ToArray());
+        // What torchvision's builders pass and compute (architecture_reference.py efficientnet).
+        using var json = JsonDocument.Parse(PythonReference.Run("architecture_reference.py", 120, "efficientnet"));
+        foreach (var pair in json.RootElement.GetProperty("make_divisible").EnumerateArray())
+        {
+            var channels = pair[0].GetDouble();
+            Assert.AreEqual(pair[1].GetInt64(), EfficientNet.MakeDivisible(channels), $"MakeDivisible({channels})");
+        }
+        for (int i = 0; i < 8; i++)
+        {
+            var expected = json.RootElement.GetProperty("variants").GetProperty($"efficientnet_b{i}");
+            var variant = EfficientNet.Variants[i];
+            var what = variant.Name;
+            Assert.AreEqual(expected.GetProperty("width_mult").GetDouble(), variant.WidthMult, what);
+            Assert.AreEqual(expected.GetProperty("depth_mult").GetDouble(), variant.DepthMult, what);
+            Assert.AreEqual(expected.GetProperty("dropout").GetDouble(), variant.Dropout, what);
+            Assert.AreEqual(expected.GetProperty("norm_eps").GetDouble(), variant.NormEps, what);
+            Assert.AreEqual(expected.GetProperty("norm_momentum").GetDouble(), variant.NormMomentum, what);
+            var stages = EfficientNet.Scale(EfficientNet.BaselineStages, variant.WidthMult, variant.DepthMult);
+            var torchvision = expected.GetProperty("stages").EnumerateArray().Select(s => new MBConvStage(
+                s[0].GetDouble(), s[1].GetInt32(), s[2].GetInt32(), s[3].GetInt32(), s[4].GetInt32(), s[5].GetInt32())).ToList();
+            CollectionAssert.AreEqual(torchvision, stages.ToList(), $"{what}: stages (expand, kernel, stride, in, out, layers)");
+        }
     }
 
     [TestMethod]

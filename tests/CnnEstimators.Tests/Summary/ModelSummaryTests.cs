@@ -51,10 +51,17 @@ public sealed class ModelSummaryTests
         var four = ModelSummary.Summary(model, 4, 3, 32, 32);
         Assert.AreEqual(one.TotalMultiplyAccumulates, four.TotalMultiplyAccumulates);
         Assert.AreEqual(4, four.Layers[0].OutputShape[0]);
-        // The summary's hooks are gone afterwards: a plain forward still works and records nothing new.
-        using var scope = NewDisposeScope();
-        model.eval();
-        using (no_grad()) model.call(zeros(1, 3, 32, 32));
         Assert.AreEqual(one.Layers.Count, four.Layers.Count);
+    }
+
+    [TestMethod]
+    public void ItsHooksAreGoneAfterwards()
+    {
+        using var model = LeNet.LeNet5();
+        var summary = ModelSummary.Summary(model, 1, 28, 28);
+        var rows = summary.Layers.Count;
+        using var scope = NewDisposeScope();
+        using (no_grad()) model.call(zeros(1, 1, 28, 28));
+        Assert.AreEqual(rows, summary.Layers.Count, "a hook left behind would add a row to the summary at every later forward pass");
     }
 }

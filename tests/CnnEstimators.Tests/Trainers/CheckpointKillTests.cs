@@ -57,6 +57,15 @@ public sealed class CheckpointKillTests
         }
     }
 
+    /// <summary>Where a checkpoint's run stood: completed epochs and batches of the next epoch already trained.</summary>
+    private static (int CompletedEpochs, long EpochBatches) Checkpointed(string path)
+    {
+        var tensors = Safetensors.Load(path, null, out var metadata);
+        foreach (var t in tensors.Values) t.Dispose();
+        return (int.Parse(metadata["completed_epochs"], System.Globalization.CultureInfo.InvariantCulture),
+            long.Parse(metadata["epoch_batches"], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [TestMethod]
     [Timeout(300_000)]
     public void KilledMidEpochResumesToTheUninterruptedWeights()
@@ -70,7 +79,8 @@ public sealed class CheckpointKillTests
             RunToEnd("-", Path.Combine(folder, "uninterrupted.safetensors"));
 
             // 320 rows in batches of 16: 20 batches an epoch, a checkpoint every 3. Killed in epoch 2
-            // after batch 8 (last checkpoint after batch 6), while it pauses 50 ms a batch.
+            // once batch 8 is reported (the last checkpoint then covers batch 6 at least), while it pauses
+            // 50 ms a batch; the kill may land later, even during a checkpoint write.
             using (var process = Start(checkpoints, Path.Combine(folder, "killed.safetensors"), 3, 50))
             {
                 string? line;
@@ -83,11 +93,14 @@ public sealed class CheckpointKillTests
                 Assert.AreNotEqual(0, process.ExitCode);
             }
             Assert.IsFalse(File.Exists(Path.Combine(folder, "killed.safetensors")));
-            // Whatever moment the kill hit, the file under the final name is complete and valid.
-            Assert.IsTrue(Safetensors.ReadHeader(checkpoint).Count > 0);
+            // Whatever moment the kill hit, the file under the final name is complete and valid, and it
+            // says where the restarted run must continue.
+            var (completedEpochs, epochBatches) = Checkpointed(checkpoint);
+            Assert.IsTrue((completedEpochs, epochBatches).CompareTo((1, 6L)) >= 0, $"the checkpoint ({completedEpochs} epochs and {epochBatches} batches) is older than the one of batch 6 of epoch 2, written before batch 8 was reported");
+            var expectedFirst = completedEpochs == 3 ? "done" : $"epoch {completedEpochs + 1} batch {epochBatches + 1}";
 
             var resumed = RunToEnd(checkpoints, Path.Combine(folder, "resumed.safetensors"));
-            Assert.AreEqual("epoch 2 batch 7", resumed[0], "the restarted run must continue after the last checkpointed batch (6 of epoch 2)");
+            Assert.AreEqual(expectedFirst, resumed[0], $"the restarted run must continue after the last checkpointed batch ({epochBatches} of epoch {completedEpochs + 1})");
             Assert.AreEqual("done", resumed[^1]);
             CollectionAssert.AreEqual(Weights(Path.Combine(folder, "uninterrupted.safetensors")), Weights(Path.Combine(folder, "resumed.safetensors")),
                 "the resumed run must end with the uninterrupted run's weights bit for bit");
