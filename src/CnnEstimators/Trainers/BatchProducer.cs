@@ -39,7 +39,7 @@ internal static class ImageReader
                 {
                     EncodedImageDecoder.Decode(encoded.GetValues(), channels, height, width, destination);
                 }
-                catch (Torch.TorchException e)
+                catch (InvalidDataException e)
                 {
                     throw new InvalidDataException($"row {row}{describeRow?.Invoke()}: column '{features.Name}' does not hold a decodable image ({encoded.Length} bytes): {e.Message}", e);
                 }

@@ -15,7 +15,7 @@ public sealed class MlNetInternalsTests
     [TestMethod]
     public void TheLoadedMlNetIsTheVersionTheInternalsWereCheckedAgainst()
     {
-        foreach (var assembly in new[] { typeof(IHostEnvironment).Assembly, typeof(MLContext).Assembly })
+        foreach (var assembly in new[] { typeof(IHostEnvironment).Assembly, typeof(MLContext).Assembly, typeof(MLImage).Assembly })
         {
             var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "(none)";
             Assert.IsTrue(version.StartsWith(CheckedVersion + "+", StringComparison.Ordinal) || version == CheckedVersion,
