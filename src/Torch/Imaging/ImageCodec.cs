@@ -20,9 +20,9 @@ public enum ImageInterpolation
 
 /// <summary>
 /// Advanced: PNG, JPEG and BMP decoding, encoding and resizing through OpenCV in the native library,
-/// on 8-bit interleaved pixels with 1 (gray), 3 (BGR) or 4 (BGRA) channels. The trainers decode
-/// encoded image bytes with it and the datasets write and check image folders with it; pipelines
-/// load image files with ML.NET's image transforms instead.
+/// on 8-bit interleaved pixels with 1 (gray), 3 (BGR) or 4 (BGRA) channels. The datasets write and
+/// check image folders with it; pipelines, and the trainers' decoding of encoded image bytes, use
+/// ML.NET's image code instead, so pixels have one definition.
 /// </summary>
 public static unsafe class ImageCodec
 {
