@@ -202,9 +202,7 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     /// <summary>Rebuilds a transformer from a model entry whose digests <see cref="CnnModelFile"/> has checked; every field is validated again.</summary>
     internal static CnnClassificationTransformer Load(byte[] descriptionJson, byte[] weightsBytes)
     {
-        var d = CnnModelDescription.FromJson(descriptionJson);
-        var info = ModelZoo.Models.FirstOrDefault(m => m.Name == d.Architecture)
-            ?? throw CnnModelFile.Damaged($"unknown architecture '{d.Architecture}'");
+        var (d, info) = CnnModelDescription.FromJson(descriptionJson);
         var model = info.Factory(d.ClassNames.Length, d.Channels);
         try
         {

@@ -71,8 +71,7 @@ public sealed class CnnFeaturizerTransformer : ITransformer, IDisposable
     {
         var info = ModelZoo.Describe(architecture);
         if (channels < 1) throw new ArgumentOutOfRangeException(nameof(channels), channels, "channels must be at least 1");
-        if (info.ExactInputSize ? height != info.DefaultInputSize || width != info.DefaultInputSize : height < info.MinimumInputSize || width < info.MinimumInputSize)
-            throw new ArgumentOutOfRangeException(nameof(height), $"{architecture} cannot take {height}x{width} input (it needs {(info.ExactInputSize ? "exactly" : "at least")} {(info.ExactInputSize ? info.DefaultInputSize : info.MinimumInputSize)} pixels a side)");
+        if (info.InputSizeProblem(height, width) is { } sizeProblem) throw new ArgumentOutOfRangeException(nameof(height), sizeProblem);
         if ((normalizeMean is null) != (normalizeStd is null) || normalizeMean is not null && (normalizeMean.Length != channels || normalizeStd!.Length != channels))
             throw new ArgumentException($"normalizeMean and normalizeStd must be given together, {channels} values each", nameof(normalizeMean));
         if (!File.Exists(weightsPath)) throw new FileNotFoundException($"weights file '{weightsPath}' does not exist", weightsPath);

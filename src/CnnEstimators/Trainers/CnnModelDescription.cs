@@ -25,7 +25,8 @@ internal sealed record CnnModelDescription(
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
 
-    public static CnnModelDescription FromJson(byte[] json)
+    /// <summary>The description in <paramref name="json"/>, checked field by field, and the zoo entry of its architecture.</summary>
+    public static (CnnModelDescription Description, Models.ModelInfo Info) FromJson(byte[] json)
     {
         CnnModelDescription? d;
         try
@@ -37,11 +38,10 @@ internal sealed record CnnModelDescription(
             throw CnnModelFile.Damaged($"its description is not valid: {e.Message}", e);
         }
         if (d is null) throw CnnModelFile.Damaged("its description is null");
-        d.Check();
-        return d;
+        return (d, d.Check());
     }
 
-    private void Check()
+    private Models.ModelInfo Check()
     {
         var info = Models.ModelZoo.Models.FirstOrDefault(m => m.Name == Architecture)
             ?? throw CnnModelFile.Damaged($"unknown architecture '{Architecture}'");
@@ -49,8 +49,7 @@ internal sealed record CnnModelDescription(
         if (ClassNames.Any(n => n is null)) throw CnnModelFile.Damaged("a class name is null");
         if (Channels is < 1 or > 64 || Height is < 1 or > 8192 || Width is < 1 or > 8192)
             throw CnnModelFile.Damaged($"input shape {Channels}x{Height}x{Width} is out of range");
-        if (info.ExactInputSize ? Height != info.DefaultInputSize || Width != info.DefaultInputSize : Height < info.MinimumInputSize || Width < info.MinimumInputSize)
-            throw CnnModelFile.Damaged($"{Architecture} cannot take {Height}x{Width} input (it needs {(info.ExactInputSize ? "exactly" : "at least")} {(info.ExactInputSize ? info.DefaultInputSize : info.MinimumInputSize)} pixels a side)");
+        if (info.InputSizeProblem(Height, Width) is { } sizeProblem) throw CnnModelFile.Damaged(sizeProblem);
         if ((NormalizeMean is null) != (NormalizeStd is null)) throw CnnModelFile.Damaged("it has only one of the normalization mean and standard deviation");
         if (NormalizeMean is not null && (NormalizeMean.Length != Channels || NormalizeStd!.Length != Channels))
             throw CnnModelFile.Damaged($"normalization of {NormalizeMean.Length} means and {NormalizeStd!.Length} deviations for {Channels} channels");
@@ -59,5 +58,6 @@ internal sealed record CnnModelDescription(
         if (EncodedImages && Channels is not (1 or 3)) throw CnnModelFile.Damaged($"encoded images decode to 1 or 3 channels, not {Channels}");
         foreach (var (name, value) in new[] { ("feature", FeatureColumnName), ("score", ScoreColumnName), ("predicted label", PredictedLabelColumnName) })
             if (string.IsNullOrEmpty(value)) throw CnnModelFile.Damaged($"the {name} column name is empty");
+        return info;
     }
 }

@@ -50,6 +50,12 @@ public sealed record ModelInfo(
     string[] ClassifierParameters,
     Func<int, int, ClassifierNetwork> Factory)
 {
+    /// <summary>Why the network cannot take <paramref name="height"/> x <paramref name="width"/> input, or null when it can.</summary>
+    public string? InputSizeProblem(int height, int width) =>
+        (ExactInputSize ? height != DefaultInputSize || width != DefaultInputSize : height < MinimumInputSize || width < MinimumInputSize)
+            ? $"{Name} cannot take {height}x{width} input (it needs {(ExactInputSize ? "exactly" : "at least")} {(ExactInputSize ? DefaultInputSize : MinimumInputSize)} pixels a side)"
+            : null;
+
     /// <summary>One line describing the model.</summary>
     public override string ToString() =>
         $"{Name} ({Family}): input {DefaultInChannels}x{DefaultInputSize}x{DefaultInputSize}" +
