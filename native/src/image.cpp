@@ -1,4 +1,4 @@
-// Image decode, encode and resize through OpenCV, on caller-owned pixel buffers (8-bit, interleaved).
+// Image decode and encode through OpenCV, on caller-owned pixel buffers (8-bit, interleaved).
 #include "common.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -36,16 +36,6 @@ CNN_STATUS_FN(cnn_image_copy_pixels, (void* image, uint8_t* destination, int64_t
 })
 
 CNN_API void cnn_image_free(void* image) { delete static_cast<DecodedImage*>(image); }
-
-// Resizes interleaved 8-bit pixels. interpolation: OpenCV flag (1 bilinear, 3 area, 2 bicubic, 0 nearest).
-CNN_STATUS_FN(cnn_image_resize,
-              (const uint8_t* source, int width, int height, int channels, uint8_t* destination, int new_width,
-               int new_height, int interpolation), {
-  cv::Mat src(height, width, mat_type(channels), const_cast<uint8_t*>(source));
-  cv::Mat dst(new_height, new_width, mat_type(channels), destination);
-  cv::resize(src, dst, dst.size(), 0, 0, interpolation);
-  if (dst.data != destination) throw std::runtime_error("OpenCV resize reallocated its output");
-})
 
 // Encodes interleaved 8-bit pixels (BGR/BGRA/gray) to the format named by extension (".png", ".jpg", ".bmp").
 // Returns a buffer the caller frees with cnn_buffer_free.

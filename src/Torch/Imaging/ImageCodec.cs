@@ -2,24 +2,8 @@ using CnnMl.Torch.Native;
 
 namespace CnnMl.Torch.Imaging;
 
-/// <summary>Interpolation used by <see cref="ImageCodec.Resize"/> (OpenCV's flags).</summary>
-public enum ImageInterpolation
-{
-    /// <summary>Nearest neighbour.</summary>
-    Nearest = 0,
-
-    /// <summary>Bilinear: the usual choice when enlarging.</summary>
-    Bilinear = 1,
-
-    /// <summary>Bicubic.</summary>
-    Bicubic = 2,
-
-    /// <summary>Pixel-area averaging: the usual choice when shrinking (no aliasing).</summary>
-    Area = 3,
-}
-
 /// <summary>
-/// Advanced: PNG, JPEG and BMP decoding, encoding and resizing through OpenCV in the native library,
+/// Advanced: PNG, JPEG and BMP decoding and encoding through OpenCV in the native library,
 /// on 8-bit interleaved pixels with 1 (gray), 3 (BGR) or 4 (BGRA) channels. The datasets write and
 /// check image folders with it; pipelines, and the trainers' decoding of encoded image bytes, use
 /// ML.NET's image code instead, so pixels have one definition.
@@ -46,21 +30,6 @@ public static unsafe class ImageCodec
         {
             NativeMethods.cnn_image_free(image);
         }
-    }
-
-    /// <summary>
-    /// Resizes <paramref name="source"/> (<paramref name="width"/> x <paramref name="height"/> x
-    /// <paramref name="channels"/>) into <paramref name="destination"/> (<paramref name="newWidth"/> x
-    /// <paramref name="newHeight"/> x <paramref name="channels"/>).
-    /// </summary>
-    public static void Resize(ReadOnlySpan<byte> source, int width, int height, int channels, Span<byte> destination, int newWidth, int newHeight,
-        ImageInterpolation interpolation = ImageInterpolation.Bilinear)
-    {
-        CheckPixels(source.Length, width, height, channels, nameof(source));
-        CheckPixels(destination.Length, newWidth, newHeight, channels, nameof(destination));
-        fixed (byte* s = source)
-        fixed (byte* d = destination)
-            TorchException.Check(NativeMethods.cnn_image_resize(s, width, height, channels, d, newWidth, newHeight, (int)interpolation));
     }
 
     /// <summary>
