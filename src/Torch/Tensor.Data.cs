@@ -118,7 +118,7 @@ public static partial class torch
         public Tensor contiguous(MemoryFormat memory_format) => new(cnn_tensor_contiguous(Handle, (int)memory_format));
 
         /// <summary>A second handle to the same tensor (same storage and autograd identity).</summary>
-        public Tensor alias() => new(cnn_tensor_alias(Handle));
+        public Tensor alias() => OperationTracing.Traced(new(cnn_tensor_alias(Handle)), "alias", this);
 
         /// <summary>A tensor sharing storage but detached from the autograd graph.</summary>
         public Tensor detach() => new(cnn_tensor_detach(Handle));

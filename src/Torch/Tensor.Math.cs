@@ -6,10 +6,31 @@ public static partial class torch
 {
     public partial class Tensor
     {
-        private Tensor InPlace(int status)
+        // Every in-place operation reports itself to an installed tracer, so a traced value is never
+        // overwritten behind the tracer's back.
+        private Tensor InPlace(int status, Tensor? other = null, [System.Runtime.CompilerServices.CallerMemberName] string op = "")
         {
             TorchException.Check(status);
+            return OperationTracing.Traced(this, op, this, other);
+        }
+
+        private Tensor InPlace(int status, Scalar scalar, [System.Runtime.CompilerServices.CallerMemberName] string op = "")
+        {
+            TorchException.Check(status);
+            if (OperationTracing.IsActive) OperationTracing.Record(op, this, [this], ("scalar", scalar.Value));
             return this;
+        }
+
+        private Tensor WithScalar(Tensor output, Scalar scalar, [System.Runtime.CompilerServices.CallerMemberName] string op = "")
+        {
+            if (OperationTracing.IsActive) OperationTracing.Record(op, output, [this], ("scalar", scalar.Value));
+            return output;
+        }
+
+        private Tensor WithAlpha(Tensor output, Tensor other, Scalar alpha, [System.Runtime.CompilerServices.CallerMemberName] string op = "")
+        {
+            if (OperationTracing.IsActive) OperationTracing.Record(op, output, [this, other], ("alpha", alpha.Value));
+            return output;
         }
 
         public Tensor neg() => new(cnn_neg(Handle));
@@ -30,8 +51,8 @@ public static partial class torch
         public Tensor isfinite() => new(cnn_isfinite(Handle));
         public Tensor logical_not() => new(cnn_logical_not(Handle));
         public Tensor t() => new(cnn_t(Handle));
-        public Tensor relu() => new(cnn_relu(Handle));
-        public Tensor sigmoid() => new(cnn_sigmoid(Handle));
+        public Tensor relu() => OperationTracing.Traced(new(cnn_relu(Handle)), "relu", this);
+        public Tensor sigmoid() => OperationTracing.Traced(new(cnn_sigmoid(Handle)), "sigmoid", this);
 
         public Tensor neg_() => InPlace(cnn_neg_(Handle));
         public Tensor abs_() => InPlace(cnn_abs_(Handle));
@@ -41,17 +62,17 @@ public static partial class torch
         public Tensor erfinv_() => InPlace(cnn_erfinv_(Handle));
         public Tensor zero_() => InPlace(cnn_zero_(Handle));
         public Tensor relu_() => InPlace(cnn_relu_(Handle));
-        public Tensor fill_(Scalar value) => InPlace(cnn_fill_(Handle, value.Value, value.Integral));
+        public Tensor fill_(Scalar value) => InPlace(cnn_fill_(Handle, value.Value, value.Integral), value);
 
-        public Tensor add(Tensor other) => new(cnn_add(Handle, other.Handle, 1, 1));
-        public Tensor add(Tensor other, Scalar alpha) => new(cnn_add(Handle, other.Handle, alpha.Value, alpha.Integral));
-        public Tensor add(Scalar other) => new(cnn_add_scalar(Handle, other.Value, other.Integral));
-        public Tensor sub(Tensor other) => new(cnn_sub(Handle, other.Handle));
-        public Tensor sub(Scalar other) => new(cnn_sub_scalar(Handle, other.Value, other.Integral));
-        public Tensor mul(Tensor other) => new(cnn_mul(Handle, other.Handle));
-        public Tensor mul(Scalar other) => new(cnn_mul_scalar(Handle, other.Value, other.Integral));
-        public Tensor div(Tensor other) => new(cnn_div(Handle, other.Handle));
-        public Tensor div(Scalar other) => new(cnn_div_scalar(Handle, other.Value, other.Integral));
+        public Tensor add(Tensor other) => OperationTracing.Traced(new(cnn_add(Handle, other.Handle, 1, 1)), "add", this, other);
+        public Tensor add(Tensor other, Scalar alpha) => WithAlpha(new(cnn_add(Handle, other.Handle, alpha.Value, alpha.Integral)), other, alpha);
+        public Tensor add(Scalar other) => WithScalar(new(cnn_add_scalar(Handle, other.Value, other.Integral)), other);
+        public Tensor sub(Tensor other) => OperationTracing.Traced(new(cnn_sub(Handle, other.Handle)), "sub", this, other);
+        public Tensor sub(Scalar other) => WithScalar(new(cnn_sub_scalar(Handle, other.Value, other.Integral)), other);
+        public Tensor mul(Tensor other) => OperationTracing.Traced(new(cnn_mul(Handle, other.Handle)), "mul", this, other);
+        public Tensor mul(Scalar other) => WithScalar(new(cnn_mul_scalar(Handle, other.Value, other.Integral)), other);
+        public Tensor div(Tensor other) => OperationTracing.Traced(new(cnn_div(Handle, other.Handle)), "div", this, other);
+        public Tensor div(Scalar other) => WithScalar(new(cnn_div_scalar(Handle, other.Value, other.Integral)), other);
         public Tensor pow(Tensor exponent) => new(cnn_pow(Handle, exponent.Handle));
         public Tensor pow(Scalar exponent) => new(cnn_pow_scalar(Handle, exponent.Value, exponent.Integral));
         public Tensor remainder(Tensor other) => new(cnn_remainder(Handle, other.Handle));
@@ -64,19 +85,23 @@ public static partial class torch
         public Tensor logical_and(Tensor other) => new(cnn_logical_and(Handle, other.Handle));
         public Tensor logical_or(Tensor other) => new(cnn_logical_or(Handle, other.Handle));
 
-        public Tensor add_(Tensor other) => InPlace(cnn_add_(Handle, other.Handle, 1, 1));
-        public Tensor add_(Tensor other, Scalar alpha) => InPlace(cnn_add_(Handle, other.Handle, alpha.Value, alpha.Integral));
-        public Tensor add_(Scalar other) => InPlace(cnn_add_scalar_(Handle, other.Value, other.Integral));
-        public Tensor sub_(Tensor other) => InPlace(cnn_sub_(Handle, other.Handle));
-        public Tensor sub_(Scalar other) => InPlace(cnn_sub_scalar_(Handle, other.Value, other.Integral));
-        public Tensor mul_(Tensor other) => InPlace(cnn_mul_(Handle, other.Handle));
-        public Tensor mul_(Scalar other) => InPlace(cnn_mul_scalar_(Handle, other.Value, other.Integral));
-        public Tensor div_(Tensor other) => InPlace(cnn_div_(Handle, other.Handle));
-        public Tensor div_(Scalar other) => InPlace(cnn_div_scalar_(Handle, other.Value, other.Integral));
-        public Tensor pow_(Scalar exponent) => InPlace(cnn_pow_scalar_(Handle, exponent.Value, exponent.Integral));
+        public Tensor add_(Tensor other) => InPlace(cnn_add_(Handle, other.Handle, 1, 1), other);
+        public Tensor add_(Tensor other, Scalar alpha)
+        {
+            TorchException.Check(cnn_add_(Handle, other.Handle, alpha.Value, alpha.Integral));
+            return WithAlpha(this, other, alpha);
+        }
+        public Tensor add_(Scalar other) => InPlace(cnn_add_scalar_(Handle, other.Value, other.Integral), other);
+        public Tensor sub_(Tensor other) => InPlace(cnn_sub_(Handle, other.Handle), other);
+        public Tensor sub_(Scalar other) => InPlace(cnn_sub_scalar_(Handle, other.Value, other.Integral), other);
+        public Tensor mul_(Tensor other) => InPlace(cnn_mul_(Handle, other.Handle), other);
+        public Tensor mul_(Scalar other) => InPlace(cnn_mul_scalar_(Handle, other.Value, other.Integral), other);
+        public Tensor div_(Tensor other) => InPlace(cnn_div_(Handle, other.Handle), other);
+        public Tensor div_(Scalar other) => InPlace(cnn_div_scalar_(Handle, other.Value, other.Integral), other);
+        public Tensor pow_(Scalar exponent) => InPlace(cnn_pow_scalar_(Handle, exponent.Value, exponent.Integral), exponent);
 
         /// <summary>Copies the values of <paramref name="source"/> (broadcast, converted) into this tensor.</summary>
-        public Tensor copy_(Tensor source) => InPlace(cnn_copy_(Handle, source.Handle));
+        public Tensor copy_(Tensor source) => InPlace(cnn_copy_(Handle, source.Handle), source);
 
         public Tensor eq(Tensor other) => new(cnn_eq(Handle, other.Handle));
         public Tensor ne(Tensor other) => new(cnn_ne(Handle, other.Handle));

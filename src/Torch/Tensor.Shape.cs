@@ -43,12 +43,22 @@ public static partial class torch
         }
 
         public Tensor transpose(long dim0, long dim1) => new(cnn_transpose(Handle, dim0, dim1));
-        public Tensor flatten(long start_dim = 0, long end_dim = -1) => new(cnn_flatten(Handle, start_dim, end_dim));
+        public Tensor flatten(long start_dim = 0, long end_dim = -1)
+        {
+            var output = new Tensor(cnn_flatten(Handle, start_dim, end_dim));
+            if (OperationTracing.IsActive) OperationTracing.Record("flatten", output, [this], ("start_dim", start_dim), ("end_dim", end_dim));
+            return output;
+        }
         public Tensor unsqueeze(long dim) => new(cnn_unsqueeze(Handle, dim));
         public Tensor squeeze() => new(cnn_squeeze(Handle));
         public Tensor squeeze(long dim) => new(cnn_squeeze_dim(Handle, dim));
         public Tensor narrow(long dim, long start, long length) => new(cnn_narrow(Handle, dim, start, length));
-        public Tensor slice(long dim, long start, long finish, long step = 1) => new(cnn_slice(Handle, dim, start, finish, step));
+        public Tensor slice(long dim, long start, long finish, long step = 1)
+        {
+            var output = new Tensor(cnn_slice(Handle, dim, start, finish, step));
+            if (OperationTracing.IsActive) OperationTracing.Record("slice", output, [this], ("dim", dim), ("start", start), ("end", finish), ("step", step));
+            return output;
+        }
         public Tensor select(long dim, long index) => new(cnn_select(Handle, dim, index));
         public Tensor index_select(long dim, Tensor index) => new(cnn_index_select(Handle, dim, index.Handle));
         public Tensor gather(long dim, Tensor index) => new(cnn_gather(Handle, dim, index.Handle));
@@ -62,8 +72,11 @@ public static partial class torch
         ArgumentNullException.ThrowIfNull(tensors);
         if (tensors.Count == 0) throw new ArgumentException((stack ? "stack" : "cat") + " needs at least one tensor", nameof(tensors));
         using var lease = new Native.HandleLease(tensors.ToArray());
+        Tensor output;
         fixed (IntPtr* p = lease.Pointers)
-            return new Tensor(stack ? cnn_stack(p, tensors.Count, dim) : cnn_cat(p, tensors.Count, dim));
+            output = new Tensor(stack ? cnn_stack(p, tensors.Count, dim) : cnn_cat(p, tensors.Count, dim));
+        if (OperationTracing.IsActive) OperationTracing.Record(stack ? "stack" : "cat", output, tensors.ToArray(), ("dim", dim));
+        return output;
     }
 
     /// <summary>Concatenates tensors along an existing dimension.</summary>

@@ -39,18 +39,10 @@ public static class BatchNormFolding
     public static IReadOnlyList<ConvBatchNormPair> FindPairs(ClassifierNetwork network, int? inputSize = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        var modes = network.named_modules().Select(m => (m.module, m.module.training)).ToList();
-        try
-        {
-            network.eval();
-            using var scope = NewDisposeScope();
-            using var probe = Probe(network, inputSize);
-            return Trace(network, probe).Select(p => new ConvBatchNormPair(p.ConvName, p.NormName)).ToList();
-        }
-        finally
-        {
-            foreach (var (module, training) in modes) module.train(training);
-        }
+        using var evaluation = EvaluationMode.Enter(network);
+        using var scope = NewDisposeScope();
+        using var probe = Probe(network, inputSize);
+        return Trace(network, probe).Select(p => new ConvBatchNormPair(p.ConvName, p.NormName)).ToList();
     }
 
     /// <summary>
@@ -179,20 +171,31 @@ public static class BatchNormFolding
     private static void Count(Dictionary<nn.Module, int> calls, nn.Module module) =>
         calls[module] = calls.GetValueOrDefault(module) + 1;
 
-    /// <summary>W' = W * s, b' = (b - mean) * s + beta with s = gamma / sqrt(var + eps), computed in float64.</summary>
     private static void FoldInto(Conv2d conv, BatchNorm2d norm)
     {
         using var scope = NewDisposeScope();
-        var dtype = conv.weight.dtype;
-        var mean = norm.running_mean!.to(ScalarType.Float64);
-        var scale = norm.running_var!.to(ScalarType.Float64).add(norm.eps).rsqrt();
-        if (norm.weight is not null) scale = scale.mul(norm.weight.to(ScalarType.Float64));
-        var weight = conv.weight.to(ScalarType.Float64).mul(scale.reshape(-1, 1, 1, 1));
-        var bias = conv.bias is null ? mean.neg() : conv.bias.to(ScalarType.Float64).sub(mean);
+        var (weight, bias) = Folded(conv.weight, conv.bias, norm.running_mean!, norm.running_var!, norm.weight, norm.bias, norm.eps);
+        conv.weight.copy_(weight);
+        if (conv.bias is null) conv.bias = new nn.Parameter(bias.DetachFromDisposeScope(), requires_grad: false);
+        else conv.bias.copy_(bias);
+    }
+
+    /// <summary>
+    /// The weight and bias of a convolution followed by an evaluation-mode batch norm, as one
+    /// convolution: W' = W * s, b' = (b - mean) * s + beta with s = gamma / sqrt(var + eps), computed in
+    /// float64 and returned in the weight's dtype (new tensors in the current dispose scope).
+    /// </summary>
+    internal static (Tensor Weight, Tensor Bias) Folded(Tensor convWeight, Tensor? convBias, Tensor runningMean, Tensor runningVar, Tensor? gamma, Tensor? beta, double eps)
+    {
+        var dtype = convWeight.dtype;
+        using var scope = NewDisposeScope();
+        var mean = runningMean.to(ScalarType.Float64);
+        var scale = runningVar.to(ScalarType.Float64).add(eps).rsqrt();
+        if (gamma is not null) scale = scale.mul(gamma.to(ScalarType.Float64));
+        var weight = convWeight.to(ScalarType.Float64).mul(scale.reshape(-1, 1, 1, 1));
+        var bias = convBias is null ? mean.neg() : convBias.to(ScalarType.Float64).sub(mean);
         bias = bias.mul(scale);
-        if (norm.bias is not null) bias = bias.add(norm.bias.to(ScalarType.Float64));
-        conv.weight.copy_(weight.to(dtype));
-        if (conv.bias is null) conv.bias = new nn.Parameter(bias.to(dtype).DetachFromDisposeScope(), requires_grad: false);
-        else conv.bias.copy_(bias.to(dtype));
+        if (beta is not null) bias = bias.add(beta.to(ScalarType.Float64));
+        return (scope.MoveToOuter(weight.to(dtype)), scope.MoveToOuter(bias.to(dtype)));
     }
 }

@@ -1,5 +1,6 @@
 using CnnMl.MlNetInternals;
 using CnnMl.Models;
+using CnnMl.Onnx;
 using CnnMl.Torch;
 using CnnMl.Torch.Modules;
 using static CnnMl.Torch.torch;
@@ -188,6 +189,38 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
             copy.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The per-channel normalization the network was trained with, or null.</summary>
+    public Normalization? Normalization => mean is null || std is null ? null : new Normalization(mean.ToArray(), std.ToArray());
+
+    /// <summary>
+    /// Writes the network as an ONNX model (opset <see cref="OnnxExport.Opset"/>, see <see cref="OnnxExport"/>):
+    /// float [batch, <see cref="Channels"/>, <see cref="Height"/>, <see cref="Width"/>] pixels in, as this
+    /// transformer receives them (the training normalization is part of the graph), class probabilities
+    /// and the predicted class index out; the class names are in the model's metadata.
+    /// </summary>
+    /// <param name="output">Where the model's bytes go.</param>
+    /// <param name="names">The input's and outputs' names; null for <see cref="OnnxTensorNames.Default"/>.</param>
+    public void ExportToOnnx(Stream output, OnnxTensorNames? names = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.Write(ExportToOnnx(names));
+    }
+
+    /// <summary>The ONNX model's bytes (see <see cref="ExportToOnnx(Stream, OnnxTensorNames?)"/>).</summary>
+    public byte[] ExportToOnnx(OnnxTensorNames? names = null)
+    {
+        lock (gate) return OnnxExport.Export(Model, Height, Width, Normalization, ClassNames, Architecture, names);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="onnxModel"/> (an export of this transformer) in ONNX Runtime and the network
+    /// in libtorch on the same pseudo-random images, and reports how far their probabilities are apart.
+    /// </summary>
+    public OnnxVerificationResult VerifyOnnx(byte[] onnxModel, double tolerance = OnnxVerification.DefaultTolerance, OnnxTensorNames? names = null)
+    {
+        lock (gate) return OnnxVerification.Compare(Model, onnxModel, Normalization, tolerance: tolerance, names: names);
     }
 
     /// <summary>Writes the network into ML.NET's model zip (called by <c>mlContext.Model.Save</c>).</summary>

@@ -181,21 +181,8 @@ public sealed class BatchNormFoldingTests
     /// <summary>A zoo network in eval mode with random running statistics and affine parameters, and a batch of 2.</summary>
     private static (ClassifierNetwork network, Tensor input) Prepare(string name, int size)
     {
-        manual_seed(7);
-        var info = ModelZoo.Describe(name);
-        var network = info.Factory(10, info.DefaultInChannels);
-        using (no_grad())
-        {
-            foreach (var norm in network.modules().OfType<BatchNorm2d>())
-            {
-                norm.running_mean!.copy_(randn(norm.num_features).mul(0.2));
-                norm.running_var!.copy_(rand(norm.num_features).mul(1.5).add(0.5));
-                norm.weight!.copy_(rand(norm.num_features).mul(1.0).add(0.5));
-                norm.bias!.copy_(randn(norm.num_features).mul(0.2));
-            }
-        }
-        network.eval();
-        return (network, randn(2, info.DefaultInChannels, size, size));
+        var network = ZooTestNetworks.WithRandomNormStatistics(name, 10, seed: 7);
+        return (network, randn(2, network.InChannels, size, size));
     }
 
     private static Tensor Logits(ClassifierNetwork network, Tensor input)
