@@ -12,7 +12,7 @@ packages=(libtorch-dev libdnnl-dev libopenblas0-pthread libopencv-core-dev libop
 build=1
 for arg in "$@"; do
   case "$arg" in
-    --with-reference) packages+=(python3-torch python3-torchvision python3-sklearn python3-numpy python3-pil) ;;
+    --with-reference) packages+=(python3-torch python3-torchvision python3-sklearn python3-numpy python3-pil python3-onnx) ;;
     --no-build) build=0 ;;
     *) echo "bootstrap.sh: unknown option '$arg' (known: --with-reference, --no-build)" >&2; exit 2 ;;
   esac

@@ -35,6 +35,7 @@ public sealed class InferWorkload : IWorkload
         new("seed", "0", "random seed"),
         new("device", "cpu", "cpu or cuda[:N] (each timed call ends with a device synchronization)"),
         new("pipeline", "0", "1: also time ML.NET's Transform over batch x iters rows of an IDataView, read through a cursor (the trained transformer's own scoring path)"),
+        new("engine", "libtorch", "libtorch (InferenceNetwork, the options above) or onnxruntime (the network exported to ONNX, run by ONNX Runtime with ORT_ENABLE_ALL)"),
     ];
 
     public BenchResult Run(BenchArgs a)
@@ -53,10 +54,14 @@ public sealed class InferWorkload : IWorkload
             WinogradWeightLimitBytes = (long)a.Int("winograd-limit-mb", 0) << 20,
         };
         // Which options differ from the library's defaults: the report's row key for this run.
-        var variant = string.Join(", ", new[] { "fold-bn", "inference-mode", "channels-last", "onednn", "winograd-limit-mb" }
+        var variant = string.Join(", ", new[] { "fold-bn", "inference-mode", "channels-last", "onednn", "winograd-limit-mb", "engine" }
             .Where(o => a.String(o) != Options.First(d => d.Name == o).Default).Select(o => $"{o} {a.String(o)}"));
 
         set_num_threads(threads);
+        var engine = a.String("engine");
+        if (engine == "onnxruntime")
+            return RunOnnxRuntime(modelName, batch, size, channels, classes, threads, warmup, iters, latencyIters, seed, device, variant);
+        if (engine != "libtorch") throw new ArgumentException($"--engine must be libtorch or onnxruntime, got '{engine}'");
         random.manual_seed(seed);
         var network = ModelZoo.Create(modelName, classes, channels);
         long paramCount = network.parameters().Sum(p => p.numel());
@@ -68,10 +73,10 @@ public sealed class InferWorkload : IWorkload
         using var x = randn(new long[] { batch, channels, size, size }, device: device);
         using var x1 = randn(new long[] { 1, channels, size, size }, device: device);
 
-        var (batchSeconds, batchCpu) = Median(fast, x, warmup, iters);
+        var (batchSeconds, batchCpu) = Median(() => Call(fast, x), warmup, iters);
         var convs = network.modules().OfType<Conv2d>().Select(c => c.OneDnnInference).OfType<OneDnnConvolution>().ToList();
         int winogradLayers = convs.Count(c => c.LastAlgorithm == ConvolutionAlgorithm.Winograd);
-        var (latencySeconds, latencyCpu) = Median(fast, x1, warmup, latencyIters);
+        var (latencySeconds, latencyCpu) = Median(() => Call(fast, x1), warmup, latencyIters);
         long winogradBytes = convs.Sum(c => c.CachedWeightBytes);
         double? pipelineImagesPerSecond = a.Int("pipeline", 0) != 0 ? PipelineImagesPerSecond(modelName, classes, channels, size, seed, batch * Math.Max(iters, 1), batch * warmup) : null;
 
@@ -136,17 +141,61 @@ public sealed class InferWorkload : IWorkload
     }
 
     /// <summary>
-    /// Median wall seconds of one <see cref="InferenceNetwork.Predict"/> call (output freed each time),
+    /// Median wall seconds of one call (a <see cref="InferenceNetwork.Predict"/> with its output freed, or an ONNX Runtime run),
     /// and the process CPU seconds per call over the timed calls (less sensitive to a busy machine).
     /// On a GPU each call is timed to the end of its kernels (the CPU side returns before they finish).
     /// </summary>
-    private static (double wall, double cpu) Median(InferenceNetwork network, Tensor input, int warmup, int iters)
+    private static void Call(InferenceNetwork network, Tensor input)
     {
-        void Call()
+        network.Predict(input).Dispose();
+        if (input.device_type == DeviceType.CUDA) cuda.synchronize();
+    }
+
+    /// <summary>
+    /// The same measurements through ONNX Runtime: the network (same seed, so the same weights) exported by
+    /// <see cref="Onnx.OnnxExport"/> and run by an <see cref="Onnx.OnnxScoringSession"/> with as many
+    /// intra-op threads, on the same kind of input; each call returns the probabilities as a float array.
+    /// </summary>
+    private static BenchResult RunOnnxRuntime(string modelName, int batch, int size, int channels, int classes, int threads,
+        int warmup, int iters, int latencyIters, int seed, Device device, string variant)
+    {
+        if (device.type != DeviceType.CPU) throw new ArgumentException("--engine onnxruntime runs on the CPU here (the CUDA execution provider needs Microsoft.ML.OnnxRuntime.Gpu.Linux)");
+        random.manual_seed(seed);
+        var prepare = Stopwatch.StartNew();
+        byte[] model;
+        long paramCount;
+        using (var network = ModelZoo.Create(modelName, classes, channels))
         {
-            network.Predict(input).Dispose();
-            if (input.device_type == DeviceType.CUDA) cuda.synchronize();
+            paramCount = network.parameters().Sum(p => p.numel());
+            network.eval();
+            model = Onnx.OnnxExport.Export(network, size, size);
         }
+        using var session = new Onnx.OnnxScoringSession(model, threads);
+        var modelMb = model.Length / 1048576.0;
+        model = [];
+        var prepareMs = prepare.Elapsed.TotalMilliseconds;
+        var pixels = new Random(seed);
+        var x = Enumerable.Range(0, batch * channels * size * size).Select(_ => (float)(pixels.NextDouble() * 2 - 1)).ToArray();
+        var x1 = x[..(channels * size * size)];
+        var (batchSeconds, batchCpu) = Median(() => session.Probabilities(x, batch), warmup, iters);
+        var (latencySeconds, latencyCpu) = Median(() => session.Probabilities(x1, 1), warmup, latencyIters);
+        return new BenchResult()
+            .Add("workload", "infer").Add("model", modelName).Add("impl", "cnnml")
+            .Add("batch", batch).Add("size", size).Add("channels", channels).Add("classes", classes)
+            .Add("threads", threads).Add("params", paramCount)
+            .Add("images_per_sec", Math.Round(batch / batchSeconds, 2))
+            .Add("latency_ms", Math.Round(latencySeconds * 1000, 3))
+            .Add("cpu_ms_per_batch", Math.Round(batchCpu * 1000, 3)).Add("cpu_ms_per_image", Math.Round(latencyCpu * 1000, 3))
+            .Add("steps", iters).Add("latency_steps", latencyIters)
+            .Add("variant", variant).Add("engine", "onnxruntime").Add("onnx_mb", Math.Round(modelMb, 1))
+            .Add("prepare_ms", Math.Round(prepareMs, 1))
+            .Add("peak_rss_mb", BenchResult.PeakRssMb())
+            .AddDevice(device);
+    }
+
+    private static (double wall, double cpu) Median(Action call, int warmup, int iters)
+    {
+        void Call() => call();
         for (int i = 0; i < warmup; i++) Call();
         var times = new double[iters];
         var process = Process.GetCurrentProcess();

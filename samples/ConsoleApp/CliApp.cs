@@ -6,7 +6,7 @@ using CnnMl.ConsoleApp.Output;
 namespace CnnMl.ConsoleApp;
 
 /// <summary>
-/// The cnnml command line: <c>train</c>, <c>evaluate</c>, <c>predict</c>, <c>summary</c>, <c>models</c>
+/// The cnnml command line: <c>train</c>, <c>evaluate</c>, <c>predict</c>, <c>export</c>, <c>summary</c>, <c>models</c>
 /// and <c>binding-demo</c>. Errors reach the user as one line on stderr and a non-zero exit code
 /// (1: the command failed, 2: the command line is wrong); <c>--verbose</c> adds the stack trace.
 /// </summary>
@@ -35,6 +35,7 @@ internal static class CliApp
             TrainCommand.Create(terminal),
             EvaluateCommand.Create(terminal),
             PredictCommand.Create(terminal),
+            ExportCommand.Create(terminal),
             SummaryCommand.Create(terminal),
             ModelsCommand.Create(terminal),
             BindingDemoCommand.Create(terminal),

@@ -1,4 +1,6 @@
 using System.Xml.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace CnnMl.ConsoleApp.Tests;
 
@@ -73,6 +75,30 @@ public sealed class TrainEvaluatePredictTests
         StringAssert.Contains(result.Output, "MicroAccuracy");
         StringAssert.Contains(result.Output, "300");
         StringAssert.Contains(result.Output, "Confusion table");
+    }
+
+    [TestMethod]
+    public void ExportWritesAVerifiedOnnxFileAndADeploymentThatScoresLikeTheModel()
+    {
+        Assert.AreEqual(0, train.ExitCode, train.ToString());
+        var onnx = Path.Combine(folder, "lenet.onnx");
+        var deployment = Path.Combine(folder, "lenet.deployment.zip");
+        var result = Cli.Run("export", "--model", modelPath, "--output", onnx, "--deployment", deployment);
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Output, "ONNX opset 17");
+        StringAssert.Contains(result.Output, "ONNX Runtime vs libtorch");
+        var onnxBytes = File.ReadAllBytes(onnx);
+        Assert.IsTrue(onnxBytes.Length > 100_000, $"{onnxBytes.Length} bytes");
+
+        var ml = new MLContext();
+        var original = ml.Model.Load(modelPath, out var schema);
+        var deployed = ml.Model.Load(deployment, out var deployedSchema);
+        Assert.AreEqual(schema.Count, deployedSchema.Count);
+        var test = CnnMl.Datasets.FashionMnist.Load(ml, train: false, options: new CnnMl.Datasets.DatasetLoadOptions { MaxRows = 50 });
+        var expected = original.Transform(test).GetColumn<VBuffer<float>>("Score").SelectMany(v => v.DenseValues()).ToArray();
+        var actual = deployed.Transform(test).GetColumn<VBuffer<float>>("Score").SelectMany(v => v.DenseValues()).ToArray();
+        Assert.AreEqual(expected.Length, actual.Length);
+        Assert.IsTrue(expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max() <= 1e-4);
     }
 
     [TestMethod]

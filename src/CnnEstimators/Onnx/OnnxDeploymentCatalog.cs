@@ -3,7 +3,7 @@ using CnnMl.Trainers;
 
 namespace Microsoft.ML;
 
-/// <summary>Options of <see cref="OnnxDeploymentCatalog.CreateOnnxDeployment"/>.</summary>
+/// <summary>Options of <c>mlContext.Model.CreateOnnxDeployment</c> (<see cref="OnnxDeploymentCatalog"/>).</summary>
 public sealed class OnnxDeploymentOptions
 {
     /// <summary>A CUDA device for ONNX Runtime (needs the Microsoft.ML.OnnxRuntime.Gpu.Linux package where the deployment runs); null for the CPU.</summary>
@@ -37,11 +37,22 @@ public static class OnnxDeploymentCatalog
     /// <param name="options">GPU and verification options.</param>
     public static ITransformer CreateOnnxDeployment(this ModelOperationsCatalog catalog, ITransformer model, IDataView inputData, OnnxDeploymentOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(inputData);
+        return catalog.CreateOnnxDeployment(model, inputData.Schema, options);
+    }
+
+    /// <summary>
+    /// <see cref="CreateOnnxDeployment(ModelOperationsCatalog, ITransformer, IDataView, OnnxDeploymentOptions?)"/>
+    /// from the pipeline's input schema (what <c>mlContext.Model.Load</c> returns beside the model).
+    /// </summary>
+    public static ITransformer CreateOnnxDeployment(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema inputSchema, OnnxDeploymentOptions? options = null)
+    {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(inputData);
+        ArgumentNullException.ThrowIfNull(inputSchema);
         options ??= new OnnxDeploymentOptions();
         var mlContext = new MLContext();
+        IDataView inputData = new Microsoft.ML.Data.EmptyDataView(mlContext, inputSchema);
         var deployed = new List<ITransformer>();
         var data = inputData;
         var converted = 0;
