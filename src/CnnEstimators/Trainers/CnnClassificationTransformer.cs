@@ -1,6 +1,7 @@
 using CnnMl.MlNetInternals;
 using CnnMl.Models;
 using CnnMl.Onnx;
+using Microsoft.ML.OnnxRuntime;
 using CnnMl.Torch;
 using CnnMl.Torch.Modules;
 using static CnnMl.Torch.torch;
@@ -59,7 +60,41 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     public int ScoringBatchSize { get; set; } = 64;
 
     /// <summary>
-    /// How scoring (Transform, PredictionEngine) runs the network: by default on an optimized copy of
+    /// What computes Score and PredictedLabel (Transform, PredictionEngine). <see cref="CnnScoringEngine.Auto"/>
+    /// (default): ONNX Runtime on the CPU when the network's ONNX export runs there with libtorch's
+    /// probabilities (checked once, on first use: <see cref="VerifyOnnx"/>), libtorch otherwise (and on a
+    /// GPU); <see cref="ScoringEngineInUse"/> says which and why. The featurizer's embeddings always come
+    /// from libtorch. Setting it (like <see cref="InferenceOptions"/>) rebuilds the scoring network on the
+    /// next use, which also picks up weights changed in <see cref="Model"/>.
+    /// </summary>
+    public CnnScoringEngine ScoringEngine
+    {
+        get => scoringEngine;
+        set
+        {
+            lock (gate)
+            {
+                ResetScoring();
+                scoringEngine = value;
+            }
+        }
+    }
+
+    private CnnScoringEngine scoringEngine = CnnScoringEngine.Auto;
+    private OnnxScoringSession? onnxSession;
+    private string? engineInUse;
+
+    /// <summary>Which engine scores and why, once scoring has started (null before).</summary>
+    public string? ScoringEngineInUse
+    {
+        get
+        {
+            lock (gate) return engineInUse;
+        }
+    }
+
+    /// <summary>
+    /// How the libtorch engine (<see cref="ScoringEngine"/>) runs the network: by default on an optimized copy of
     /// <see cref="Model"/> (batch norms folded into their convolutions, inference mode, channels-last
     /// where it pays, convolutions and pooling on oneDNN with Winograd for 3x3 layers; see
     /// <see cref="Models.InferenceNetwork"/>), built on first use; <see cref="Model"/> and the saved model
@@ -75,8 +110,7 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
             ArgumentNullException.ThrowIfNull(value);
             lock (gate)
             {
-                scorer?.Dispose();
-                scorer = null;
+                ResetScoring();
                 inferenceOptions = value;
             }
         }
@@ -110,8 +144,54 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     }
 
     /// <summary>Class probabilities of a batch of images ([N, C, H, W] floats), one row of probabilities per image.</summary>
-    internal float[] Score(ReadOnlySpan<float> images, int count) =>
-        Run(images, count, (scorer, x) => nn.functional.softmax(scorer.Predict(x), 1).ToArray<float>());
+    internal float[] Score(ReadOnlySpan<float> images, int count)
+    {
+        lock (gate)
+        {
+            if (engineInUse is null) ChooseEngine();
+            if (onnxSession is not null) return onnxSession.Probabilities(images[..(count * Channels * Height * Width)], count);
+            return Run(images, count, (scorer, x) => nn.functional.softmax(scorer.Predict(x), 1).ToArray<float>());
+        }
+    }
+
+    /// <summary>Resolves <see cref="ScoringEngine"/>: opens and checks the ONNX Runtime session, or records why libtorch scores.</summary>
+    private void ChooseEngine()
+    {
+        var device = Model.parameters().First().device;
+        if (scoringEngine == CnnScoringEngine.Libtorch)
+        {
+            engineInUse = "libtorch (chosen)";
+            return;
+        }
+        if (scoringEngine == CnnScoringEngine.Auto && device.type != DeviceType.CPU)
+        {
+            engineInUse = $"libtorch (the network is on {device}; the ONNX Runtime engine here runs on the CPU)";
+            return;
+        }
+        try
+        {
+            var model = ExportToOnnx();
+            var check = OnnxVerification.Compare(Model, model, Normalization);
+            if (!check.Passed)
+                throw new InvalidOperationException($"its ONNX export differs from libtorch by {check.MaxAbsoluteDifference:E2} (more than {check.Tolerance:E1})");
+            onnxSession = new OnnxScoringSession(model, threads: Math.Max(1, get_num_threads()));
+            engineInUse = $"ONNX Runtime (export checked: max probability difference {check.MaxAbsoluteDifference:E1} from libtorch)";
+        }
+        catch (Exception e) when (scoringEngine == CnnScoringEngine.Auto && e is NotSupportedException or InvalidOperationException or OnnxRuntimeException)
+        {
+            engineInUse = $"libtorch ({e.Message})";
+        }
+    }
+
+    /// <summary>Drops the scoring network and session; the next scoring call builds them again.</summary>
+    private void ResetScoring()
+    {
+        scorer?.Dispose();
+        scorer = null;
+        onnxSession?.Dispose();
+        onnxSession = null;
+        engineInUse = null;
+    }
 
     /// <summary>The length of an <see cref="Embed"/> row: the inputs of the final classifier layer.</summary>
     public int EmbeddingSize => Classifier(Model) switch
@@ -279,11 +359,7 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
 
     public void Dispose()
     {
-        lock (gate)
-        {
-            scorer?.Dispose();
-            scorer = null;
-        }
+        lock (gate) ResetScoring();
         Model.Dispose();
     }
 }

@@ -4,7 +4,7 @@ using CnnMl.Torch.Modules;
 
 namespace CnnMl.Trainers.Tests;
 
-/// <summary>Scoring runs a folded copy of the network; the transformer's model and its model file keep the original weights.</summary>
+/// <summary>libtorch scoring runs a folded copy of the network; the transformer's model and its model file keep the original weights.</summary>
 [TestClass]
 public sealed class OptimizedScoringTests
 {
@@ -16,6 +16,7 @@ public sealed class OptimizedScoringTests
         var test = TrainerData.Keyed(ml, TrainerData.Rows(train: false, 0, 70));
         var options = new CnnTrainer.Options { Architecture = "resnet20_cifar", Epochs = 1, BatchSize = 32, Seed = 3 };
         using var model = ml.MulticlassClassification.Trainers.Cnn(options).Fit(train);
+        model.ScoringEngine = CnnScoringEngine.Libtorch;
         var keys = model.Model.state_dict().Keys.ToList();
 
         model.InferenceOptions = InferenceOptions.None;
@@ -33,6 +34,7 @@ public sealed class OptimizedScoringTests
             ml.Model.Save(model, train.Schema, path);
             var loaded = (CnnClassificationTransformer)new MLContext().Model.Load(path, out _);
             using var dispose = loaded;
+            loaded.ScoringEngine = CnnScoringEngine.Libtorch;
             CollectionAssert.AreEqual(keys, loaded.Model.state_dict().Keys.ToList());
             foreach (var (key, value) in model.Model.state_dict())
                 Assert.IsTrue(value.equal(loaded.Model.state_dict()[key]), $"{key} saved as trained");
