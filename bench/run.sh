@@ -3,7 +3,7 @@
 # CnnMl, same options and thread count, run alternately in one invocation; the medians go to
 # bench/RESULTS.md.
 #
-#   bench/run.sh [--quick] [--reps N] [--only WORKLOAD] [--resnet-subset ROWS] [--results PATH] [--no-build]
+#   bench/run.sh [--quick] [--reps N] [--only WORKLOAD] [--resnet-subset ROWS] [--results PATH] [--no-build] [--no-ablation]
 #
 #   --quick    a smoke run that checks every workload end to end (under 5 minutes on a quiet 2-core
 #              machine): 1 repetition; train-step runs lenet5, resnet18 and, of the big models, resnet50,
@@ -18,6 +18,9 @@
 #              of all 60,000 for 2 (2 full epochs take 20-40 minutes per side on 2 cores)
 #   --results  where to write the markdown (default bench/RESULTS.md)
 #   --no-build use the existing Release build of CnnMl.Bench (build it first, e.g. under a lock)
+#   --no-ablation
+#              infer rows without the per-optimization variants (PyTorch, CnnMl libtorch and CnnMl
+#              ONNX Runtime only)
 #
 # Workloads: train-step (training throughput on synthetic tensors, with each model's achieved
 # GFLOP/s as a fraction of the conv ceiling), conv-ceiling (GFLOP/s of a large 3x3 convolution, at 1
@@ -41,11 +44,13 @@ RESNET_SUBSET=0
 RESULTS="$ROOT/bench/RESULTS.md"
 REPS_GIVEN=0
 NO_BUILD=0
+ABLATION=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --reps) REPS="$2"; REPS_GIVEN=1; shift ;;
     --no-build) NO_BUILD=1 ;;
+    --no-ablation) ABLATION=0 ;;
     --only) ONLY="$2"; shift ;;
     --resnet-subset) RESNET_SUBSET="$2"; shift ;;
     --results) RESULTS="$2"; shift ;;
@@ -187,7 +192,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
 done
 if [[ -z "$ONLY" || "$ONLY" == infer ]]; then
   variants=("${INFER_VARIANTS[@]}")
-  ((QUICK == 1)) && variants=("")
+  ((QUICK == 1 || ABLATION == 0)) && variants=("")
   for ((rep = 1; rep <= REPS; rep++)); do
     for row in "${INFER[@]}"; do
       IFS='|' read -r label options full quick <<< "$row"
@@ -198,6 +203,8 @@ if [[ -z "$ONLY" || "$ONLY" == infer ]]; then
       ((rep % 2)) && run_one pytorch "$label" infer "${args[@]}"
       # shellcheck disable=SC2086
       for variant in "${variants[@]}"; do run_one cnnml "$label" infer "${args[@]}" $variant; done
+      # ONNX Runtime on CnnMl's own export (issue 17): the engine trained transformers score with by default.
+      run_one cnnml "$label" infer "${args[@]}" --engine onnxruntime
       ((rep % 2)) || run_one pytorch "$label" infer "${args[@]}"
     done
   done

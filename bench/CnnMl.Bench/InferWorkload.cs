@@ -60,7 +60,7 @@ public sealed class InferWorkload : IWorkload
         set_num_threads(threads);
         var engine = a.String("engine");
         if (engine == "onnxruntime")
-            return RunOnnxRuntime(modelName, batch, size, channels, classes, threads, warmup, iters, latencyIters, seed, device, variant);
+            return RunOnnxRuntime(modelName, batch, size, channels, classes, threads, warmup, iters, latencyIters, seed, device, variant, a.Int("pipeline", 0) != 0);
         if (engine != "libtorch") throw new ArgumentException($"--engine must be libtorch or onnxruntime, got '{engine}'");
         random.manual_seed(seed);
         var network = ModelZoo.Create(modelName, classes, channels);
@@ -78,7 +78,7 @@ public sealed class InferWorkload : IWorkload
         int winogradLayers = convs.Count(c => c.LastAlgorithm == ConvolutionAlgorithm.Winograd);
         var (latencySeconds, latencyCpu) = Median(() => Call(fast, x1), warmup, latencyIters);
         long winogradBytes = convs.Sum(c => c.CachedWeightBytes);
-        double? pipelineImagesPerSecond = a.Int("pipeline", 0) != 0 ? PipelineImagesPerSecond(modelName, classes, channels, size, seed, batch * Math.Max(iters, 1), batch * warmup) : null;
+        double? pipelineImagesPerSecond = a.Int("pipeline", 0) != 0 ? PipelineImagesPerSecond(modelName, classes, channels, size, seed, batch * Math.Max(iters, 1), batch * warmup, Trainers.CnnScoringEngine.Libtorch) : null;
 
         var result = new BenchResult()
             .Add("workload", "infer").Add("model", modelName).Add("impl", "cnnml")
@@ -105,13 +105,13 @@ public sealed class InferWorkload : IWorkload
     /// scoring an in-memory IDataView through ML.NET's Transform and a cursor reading Score, as
     /// Evaluate does: the scoring path of a trained pipeline, with its batching and row copies.
     /// </summary>
-    private static double PipelineImagesPerSecond(string modelName, int classes, int channels, int size, int seed, int rows, int warmupRows)
+    private static double PipelineImagesPerSecond(string modelName, int classes, int channels, int size, int seed, int rows, int warmupRows, Trainers.CnnScoringEngine engine)
     {
         random.manual_seed(seed);
         var network = ModelZoo.Create(modelName, classes, channels);
         network.eval();
         using var transformer = new Trainers.CnnClassificationTransformer(network, modelName, Enumerable.Range(0, classes).Select(i => $"c{i}").ToArray(),
-            channels, size, size, null, null, "Features", "Score", "PredictedLabel", encodedImages: false);
+            channels, size, size, null, null, "Features", "Score", "PredictedLabel", encodedImages: false) { ScoringEngine = engine };
         var ml = new MLContext(seed);
         var definition = Microsoft.ML.Data.SchemaDefinition.Create(typeof(PixelRow));
         definition["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, channels, size, size);
@@ -157,7 +157,7 @@ public sealed class InferWorkload : IWorkload
     /// intra-op threads, on the same kind of input; each call returns the probabilities as a float array.
     /// </summary>
     private static BenchResult RunOnnxRuntime(string modelName, int batch, int size, int channels, int classes, int threads,
-        int warmup, int iters, int latencyIters, int seed, Device device, string variant)
+        int warmup, int iters, int latencyIters, int seed, Device device, string variant, bool pipeline)
     {
         if (device.type != DeviceType.CPU) throw new ArgumentException("--engine onnxruntime runs on the CPU here (the CUDA execution provider needs Microsoft.ML.OnnxRuntime.Gpu.Linux)");
         random.manual_seed(seed);
@@ -179,7 +179,8 @@ public sealed class InferWorkload : IWorkload
         var x1 = x[..(channels * size * size)];
         var (batchSeconds, batchCpu) = Median(() => session.Probabilities(x, batch), warmup, iters);
         var (latencySeconds, latencyCpu) = Median(() => session.Probabilities(x1, 1), warmup, latencyIters);
-        return new BenchResult()
+        double? pipelineImagesPerSecond = pipeline ? PipelineImagesPerSecond(modelName, classes, channels, size, seed, batch * Math.Max(iters, 1), batch * warmup, Trainers.CnnScoringEngine.OnnxRuntime) : null;
+        var result = new BenchResult()
             .Add("workload", "infer").Add("model", modelName).Add("impl", "cnnml")
             .Add("batch", batch).Add("size", size).Add("channels", channels).Add("classes", classes)
             .Add("threads", threads).Add("params", paramCount)
@@ -191,6 +192,9 @@ public sealed class InferWorkload : IWorkload
             .Add("prepare_ms", Math.Round(prepareMs, 1))
             .Add("peak_rss_mb", BenchResult.PeakRssMb())
             .AddDevice(device);
+        if (pipelineImagesPerSecond is { } perSecond)
+            result.Add("pipeline_images_per_sec", Math.Round(perSecond, 2)).Add("pipeline_vs_direct", Math.Round(perSecond * batchSeconds / batch, 3));
+        return result;
     }
 
     private static (double wall, double cpu) Median(Action call, int warmup, int iters)

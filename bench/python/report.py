@@ -203,13 +203,14 @@ INFER_TARGET = 1.3  # issue 8: CnnMl inference at least 1.3x PyTorch eager
 INFER_VARIANTS = [("default", "all on (default)"), ("onednn 0", "at::conv2d, no Winograd"), ("fold-bn 0", "no BN folding"),
                   ("inference-mode 0", "no_grad, not inference_mode"), ("channels-last 0", "NCHW"),
                   ("channels-last 1", "channels-last forced")]
+ONNX_VARIANT = "engine onnxruntime"  # issue 17: ONNX Runtime on CnnMl's export, reported in its own table
 
 
 def infer_section(infer, problems):
     """Inference: batch-64 throughput and batch-1 latency of both sides, then what each CnnMl optimization adds."""
     if not infer:
         return []
-    rows, ablation = [], []
+    rows, ablation, onnx_rows = [], [], []
     for (label, threads), sides in infer.items():
         py = sides["pytorch"]
         variants = {}
@@ -229,6 +230,16 @@ def infer_section(infer, problems):
             f"| {fmt(py_ms, 2)} | {fmt(cs_ms, 2)} | {fmt(latency, 2)} | {verdict} "
             f"| {fmt(py_rss)} | {fmt(cs_rss)} | {rss_verdict(py_rss, cs_rss)} "
             f"| {fmt(median(cs, 'folded_pairs'))} | {', '.join(f'{n:,}' for n in params)} |")
+        ort = variants.get(ONNX_VARIANT, [])
+        ort_ips, ort_ms, ort_rss = median(ort, "images_per_sec"), median(ort, "latency_ms"), median(ort, "peak_rss_mb")
+        ort_speed = ort_ips / cs_ips if ort_ips and cs_ips else None
+        ort_latency = cs_ms / ort_ms if ort_ms and cs_ms else None
+        default = "-" if ort_speed is None or ort_latency is None else \
+            ("ONNX Runtime" if min(ort_speed, ort_latency) >= 1.0 else "**libtorch faster on a measure**")
+        onnx_rows.append(
+            f"| {label} | {threads} | {fmt_ips(py_ips)} / {fmt(py_ms, 2)} | {fmt_ips(cs_ips)} / {fmt(cs_ms, 2)} "
+            f"| {fmt_ips(ort_ips)} / {fmt(ort_ms, 2)} | {fmt(ort_speed, 2)} | {fmt(ort_latency, 2)} "
+            f"| {fmt(py_rss)} / {fmt(cs_rss)} / {fmt(ort_rss)} | {fmt(median(ort, 'onnx_mb'), 1)} | {default} |")
         if len(variants) > 1:
             cells = []
             for key, _ in INFER_VARIANTS:
@@ -253,6 +264,21 @@ def infer_section(infer, problems):
         "|---|---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|:---:|---:|---:|",
         *rows,
     ]
+    if onnx_rows:
+        lines += [
+            "",
+            "ONNX Runtime 1.31.1 (issue 17) on CnnMl's own ONNX export of the same network (`infer --engine onnxruntime`: "
+            "`OnnxExport` then an `OnnxScoringSession`, ORT_ENABLE_ALL, as many intra-op threads), beside CnnMl's libtorch "
+            "path and PyTorch eager: images/s at batch 64 / ms at batch 1, medians; ratios are ONNX Runtime over libtorch "
+            "(images/s) and libtorch over ONNX Runtime (latency); peak resident set of each process. A trained "
+            "transformer scores with ONNX Runtime by default (`CnnScoringEngine.Auto`) because it is the faster "
+            "engine on these rows.",
+            "",
+            "| Model | Threads | PyTorch eager | CnnMl libtorch | CnnMl ONNX Runtime | ORT/libtorch img/s | libtorch/ORT ms "
+            "| peak RSS MB (PyTorch / libtorch / ORT) | ONNX MB | faster engine |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+            *onnx_rows,
+        ]
     if ablation:
         lines += [
             "",

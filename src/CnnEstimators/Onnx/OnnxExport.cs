@@ -114,7 +114,7 @@ public static class OnnxExport
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
             if (classNames is not null) model.MetadataProps.Add(new StringStringEntryProto { Key = ClassNamesKey, Value = JsonSerializer.Serialize(classNames) });
             if (architecture is not null) model.MetadataProps.Add(new StringStringEntryProto { Key = ArchitectureKey, Value = architecture });
-            return model.ToByteArray();
+            return graph.WriteModel(model);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using CnnMl.Onnx.Protocol;
+using Google.Protobuf;
 using CnnMl.Torch;
 using static CnnMl.Torch.torch;
 
@@ -7,7 +8,8 @@ namespace CnnMl.Onnx;
 
 /// <summary>
 /// Collects an ONNX graph: nodes in execution order, float initializers still held as tensors (so a
-/// later pass can fold them before any bytes are written) and small constants.
+/// later pass can fold them, and the weights are copied only once, into the model's bytes) and small
+/// constants.
 /// </summary>
 internal sealed class OnnxGraphBuilder
 {
@@ -73,32 +75,98 @@ internal sealed class OnnxGraphBuilder
     }
 
     /// <summary>
-    /// The graph: every node, the initializers some node still reads (as little-endian float32 raw
-    /// data), and the given inputs and outputs.
+    /// The graph: every node, the small constants, and the given inputs and outputs. The float
+    /// initializers some node still reads are not in it: <see cref="WriteModel"/> streams them.
     /// </summary>
     public GraphProto Build(string name, IEnumerable<ValueInfoProto> inputs, IEnumerable<ValueInfoProto> outputs)
     {
-        var used = Nodes.SelectMany(n => n.Input).ToHashSet(StringComparer.Ordinal);
+        var used = UsedNames();
         var graph = new GraphProto { Name = name };
         graph.Node.AddRange(Nodes);
-        foreach (var (initializerName, tensor) in tensorInitializers)
-            if (used.Contains(initializerName)) graph.Initializer.Add(FloatTensor(initializerName, tensor));
         graph.Initializer.AddRange(constants.Where(c => used.Contains(c.Name)));
         graph.Input.AddRange(inputs);
         graph.Output.AddRange(outputs);
         return graph;
     }
 
-    private static TensorProto FloatTensor(string name, Tensor tensor)
+    private HashSet<string> UsedNames() => Nodes.SelectMany(n => n.Input).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Serializes <paramref name="model"/> (whose graph came from <see cref="Build"/>) with the float
+    /// initializers some node reads, each copied once from its tensor into the output as float32 raw
+    /// data, so no second copy of the weights is held. Protobuf readers merge the graph's fields in
+    /// any order, so the initializers follow the rest of the graph.
+    /// </summary>
+    public byte[] WriteModel(ModelProto model)
+    {
+        var used = UsedNames();
+        var weights = tensorInitializers.Where(kv => used.Contains(kv.Key)).Select(kv => (Header: Header(kv.Key, kv.Value), kv.Value)).ToList();
+        var graph = model.Graph;
+        long graphSize = graph.CalculateSize();
+        foreach (var (header, tensor) in weights)
+            graphSize += FieldSize(GraphProto.InitializerFieldNumber, TensorSize(header, tensor));
+        var rest = model.Clone();
+        rest.Graph = null;
+        var total = rest.CalculateSize() + FieldSize(ModelProto.GraphFieldNumber, graphSize);
+        if (total > int.MaxValue)
+            throw new NotSupportedException($"ONNX export: the model would take {total:N0} bytes; protobuf files are limited to 2 GB");
+
+        var bytes = new byte[total];
+        using var stream = new MemoryStream(bytes, writable: true);
+        var output = new CodedOutputStream(stream, leaveOpen: true);
+        rest.WriteTo(output);
+        output.WriteTag(ModelProto.GraphFieldNumber, WireFormat.WireType.LengthDelimited);
+        output.WriteLength(checked((int)graphSize));
+        graph.WriteTo(output);
+        var chunk = new byte[ChunkElements * sizeof(float)];
+        foreach (var (header, tensor) in weights)
+        {
+            var raw = RawSize(tensor);
+            output.WriteTag(GraphProto.InitializerFieldNumber, WireFormat.WireType.LengthDelimited);
+            output.WriteLength(checked((int)TensorSize(header, tensor)));
+            header.WriteTo(output);
+            output.WriteTag(TensorProto.RawDataFieldNumber, WireFormat.WireType.LengthDelimited);
+            output.WriteLength(checked((int)raw));
+            output.Flush();
+            WriteRaw(tensor, stream, chunk);
+        }
+        output.Flush();
+        if (stream.Position != total) throw new InvalidOperationException($"ONNX export wrote {stream.Position:N0} bytes, {total:N0} were computed");
+        return bytes;
+    }
+
+    private const int ChunkElements = 1 << 20;
+
+    private static TensorProto Header(string name, Tensor tensor)
     {
         if (!is_floating_point(tensor.dtype))
             throw new NotSupportedException($"ONNX export: initializer '{name}' is a {tensor.dtype} tensor; only floating-point weights are exported");
-        using var single = tensor.to(ScalarType.Float32, CPU);
-        var values = single.ToArray<float>();
-        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        proto.Dims.AddRange(tensor.shape);
-        proto.RawData = Google.Protobuf.ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
-        return proto;
+        var header = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        header.Dims.AddRange(tensor.shape);
+        return header;
+    }
+
+    private static long RawSize(Tensor tensor) => tensor.numel() * sizeof(float);
+
+    private static long TensorSize(TensorProto header, Tensor tensor) => header.CalculateSize() + FieldSize(TensorProto.RawDataFieldNumber, RawSize(tensor));
+
+    private static long FieldSize(int field, long length) =>
+        CodedOutputStream.ComputeTagSize(field) + CodedOutputStream.ComputeLengthSize(checked((int)length)) + length;
+
+    /// <summary>The tensor's values as little-endian float32 (x86 and ARM are little-endian, as ONNX raw data is), a chunk at a time.</summary>
+    private static void WriteRaw(Tensor tensor, Stream stream, byte[] chunk)
+    {
+        using var scope = NewDisposeScope();
+        var flat = tensor.to(ScalarType.Float32, CPU).flatten();
+        var count = flat.numel();
+        for (long start = 0; start < count; start += ChunkElements)
+        {
+            var length = (int)Math.Min(ChunkElements, count - start);
+            using var part = flat.slice(0, start, start + length);
+            var bytes = chunk.AsSpan(0, length * sizeof(float));
+            part.CopyTo(MemoryMarshal.Cast<byte, float>(bytes));
+            stream.Write(bytes);
+        }
     }
 
     /// <summary>An INT attribute.</summary>
