@@ -1,7 +1,6 @@
 using CnnMl.MlNetInternals;
 using CnnMl.Models;
 using CnnMl.Onnx;
-using Microsoft.ML.OnnxRuntime;
 using CnnMl.Torch;
 using CnnMl.Torch.Modules;
 using static CnnMl.Torch.torch;
@@ -177,9 +176,11 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
             onnxSession = new OnnxScoringSession(model, threads: Math.Max(1, get_num_threads()));
             engineInUse = $"ONNX Runtime (export checked: max probability difference {check.MaxAbsoluteDifference:E1} from libtorch)";
         }
-        catch (Exception e) when (scoringEngine == CnnScoringEngine.Auto && e is NotSupportedException or InvalidOperationException or OnnxRuntimeException)
+        catch (Exception e) when (scoringEngine == CnnScoringEngine.Auto && e is not OutOfMemoryException)
         {
-            engineInUse = $"libtorch ({e.Message})";
+            // An operation the exporter cannot translate, a failed check, or ONNX Runtime's native
+            // library missing on this platform: libtorch scores, and says why.
+            engineInUse = $"libtorch ({e.GetType().Name}: {e.Message})";
         }
     }
 
