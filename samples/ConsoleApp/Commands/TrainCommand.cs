@@ -23,7 +23,7 @@ internal static class TrainCommand
     public const LearningRateSchedule DefaultSchedule = LearningRateSchedule.Cosine;
 
     private sealed record Settings(string Model, DatasetSpec Dataset, int Epochs, int BatchSize, double LearningRate, CnnOptimizer Optimizer,
-        LearningRateSchedule Schedule, double WeightDecay, int? Limit, double ValidationFraction, TrainingDevice Device, int Seed, string Output, string Curves, string? CheckpointDirectory);
+        LearningRateSchedule Schedule, double WeightDecay, int? Limit, double ValidationFraction, TrainingDevice Device, TrainingPrecision Precision, int Seed, string Output, string Curves, string? CheckpointDirectory);
 
     public static Command Create(Terminal terminal)
     {
@@ -38,6 +38,12 @@ internal static class TrainCommand
         var limit = CommonOptions.Limit("Use at most N training and N test images");
         var validation = new Option<double>("--validation-fraction") { Description = "Share of the training images held out for validation (0: none)", DefaultValueFactory = _ => 0.1 };
         var device = new Option<TrainingDevice>("--device") { Description = "Where to train", DefaultValueFactory = _ => TrainingDevice.Auto };
+        var precision = new Option<string>("--precision")
+        {
+            Description = "fp32, or bf16: the forward pass and loss under autocast to bfloat16 (weights and model file stay float32)",
+            DefaultValueFactory = _ => "fp32",
+        };
+        precision.AcceptOnlyFromAmong("fp32", "bf16");
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads("libtorch intra-op threads (default: 1 for networks of inputs up to 32x32, which train fastest on one, else all cores)");
         var output = new Option<string?>("--output", "-o") { Description = "Model zip to write (default: artifacts/cnnml/<model>.zip)" };
@@ -46,7 +52,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a zoo network on a dataset; writes the model zip and a training-curves SVG")
         {
-            model, dataset, epochs, batchSize, lr, optimizer, schedule, weightDecay, limit, validation, device, seed, threads, output, curves, checkpoints,
+            model, dataset, epochs, batchSize, lr, optimizer, schedule, weightDecay, limit, validation, device, precision, seed, threads, output, curves, checkpoints,
         };
         command.SetAction(result =>
         {
@@ -57,7 +63,7 @@ internal static class TrainCommand
             var outputPath = result.GetValue(output) ?? Path.Combine("artifacts", "cnnml", $"{name}.zip");
             var settings = new Settings(name, DatasetSpec.Parse(result.GetValue(dataset)!), result.GetValue(epochs), result.GetValue(batchSize), result.GetValue(lr),
                 result.GetValue(optimizer), result.GetValue(schedule), result.GetValue(weightDecay), CommonOptions.CheckLimit(result.GetValue(limit)), result.GetValue(validation),
-                result.GetValue(device), result.GetValue(seed), outputPath, result.GetValue(curves) ?? Path.ChangeExtension(outputPath, ".curves.svg"),
+                result.GetValue(device), result.GetValue(precision) == "bf16" ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32, result.GetValue(seed), outputPath, result.GetValue(curves) ?? Path.ChangeExtension(outputPath, ".curves.svg"),
                 result.GetValue(checkpoints));
             return Run(settings, terminal);
         });
@@ -113,6 +119,7 @@ internal static class TrainCommand
             WeightDecay = s.WeightDecay,
             Seed = s.Seed,
             Device = s.Device,
+            Precision = s.Precision,
             CheckpointDirectory = s.CheckpointDirectory,
             ValidationSet = hasValidation ? validation : null,
             MetricsCallback = progress.Report,

@@ -33,6 +33,21 @@ public enum TrainingDevice
     Cuda,
 }
 
+/// <summary>The precision of a training run's forward pass and loss (<see cref="CnnTrainerOptions.Precision"/>).</summary>
+public enum TrainingPrecision
+{
+    /// <summary>Everything in float32.</summary>
+    Float32,
+
+    /// <summary>
+    /// Mixed precision: the forward pass and the loss run under libtorch's autocast to bfloat16 (on the
+    /// CPU or CUDA), as <c>torch.autocast(device, dtype=torch.bfloat16)</c> does: convolutions and
+    /// matrix products in bfloat16, the loss and reductions in float32. Weights, gradients, optimizer
+    /// state, checkpoints and model files stay float32.
+    /// </summary>
+    BFloat16,
+}
+
 /// <summary>The validation metric early stopping watches.</summary>
 public enum EarlyStoppingMetric
 {
@@ -158,6 +173,12 @@ public abstract class CnnTrainerOptions
     /// off on a GPU, where it was not measured.
     /// </summary>
     public bool? ChannelsLast { get; set; }
+
+    /// <summary>
+    /// The precision of the forward pass and loss (<see cref="TrainingPrecision"/>); default Float32.
+    /// A run resumed from a checkpoint may change it: the checkpoint holds float32 weights either way.
+    /// </summary>
+    public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
 
     /// <summary>Seed of weights, shuffling and augmentation (default: the MLContext seed).</summary>
     public int? Seed { get; set; }

@@ -125,8 +125,12 @@ internal sealed class TrainingSession : IDisposable
             var (x, y) = pipeline.Upload(batch, training: true);
             producer.Release(batch);
             if (channelsLast) x = ChannelsLastLayout.Batch(x);
-            var logits = model.call(x);
-            var loss = F.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
+            Tensor logits, loss;
+            using (MixedPrecision())
+            {
+                logits = model.call(x);
+                loss = F.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
+            }
             var lossValue = loss.item<float>();
             if (!float.IsFinite(lossValue))
                 throw new InvalidOperationException($"the training loss became {lossValue} in epoch {epoch}, batch {batches + 1}; lower the learning rate (now {optimizers.LearningRate}) or check the input data for NaN values");
@@ -151,6 +155,9 @@ internal sealed class TrainingSession : IDisposable
         return seen == 0 ? (double.NaN, double.NaN, 0, batches, producer.SkippedImages) : ((double)correct / seen, lossSum / seen, seen / clock.Elapsed.TotalSeconds, batches, producer.SkippedImages);
     }
 
+    /// <summary>libtorch's autocast to bfloat16 on the training device for <see cref="TrainingPrecision.BFloat16"/>, nothing otherwise.</summary>
+    private IDisposable? MixedPrecision() => options.Precision == TrainingPrecision.BFloat16 ? autocast(device.type, ScalarType.BFloat16) : null;
+
     private (double Accuracy, double Loss) Evaluate(IDataView validation)
     {
         model.eval();
@@ -164,6 +171,7 @@ internal sealed class TrainingSession : IDisposable
             var (x, y) = pipeline.Upload(batch, training: false);
             producer.Release(batch);
             if (channelsLast) x = ChannelsLastLayout.Batch(x);
+            using var precision = MixedPrecision();
             var logits = model.call(x);
             lossSum += F.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
             correct += logits.argmax(1).eq(y).sum().item<long>();

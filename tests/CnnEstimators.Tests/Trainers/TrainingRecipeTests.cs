@@ -80,6 +80,8 @@ public sealed class TrainingRecipeTests
         nameof(CnnTrainerOptions.PredictedLabelColumnName), nameof(CnnTrainerOptions.MetricsCallback), nameof(CnnTrainerOptions.MetricsBatchInterval),
         nameof(CnnTrainerOptions.Device), nameof(CnnTrainerOptions.CheckpointDirectory), nameof(CnnTrainerOptions.CheckpointEveryBatches),
         nameof(CnnTrainerOptions.CancellationToken), nameof(CnnTrainerOptions.SkipUnreadableImages),
+        // A run may resume in another precision: checkpoints hold float32 weights and optimizer state either way.
+        nameof(CnnTrainerOptions.Precision),
         // Recorded as the InputShape they resolve to (with the features column's shape).
         nameof(CnnTrainerOptions.ImageSize), nameof(CnnTrainerOptions.ImageChannels),
         // Recorded option by option (Augmentation.*).
