@@ -41,7 +41,7 @@ public sealed class ErrorTests
     {
         AssertOneLine(Cli.Run("train", "--epochs", "0"), 2, "--epochs must be at least 1");
         AssertOneLine(Cli.Run("train", "--epochs", "many"), 2, "many");
-        AssertOneLine(Cli.Run("train", "--precision", "fp64"), 2, "'fp64' not recognized. Must be one of: 'fp32' 'bf16'");
+        AssertOneLine(Cli.Run("train", "--precision", "fp64"), 2, "'fp64' not recognized. Must be one of: 'fp32' 'bf16' 'fp16'");
         AssertOneLine(Cli.Run("train", "--lr", "-1"), 2, "--lr must be a positive number");
         AssertOneLine(Cli.Run("train", "--dataset", "imagenet"), 2, "unknown --dataset 'imagenet'");
         AssertOneLine(Cli.Run("evaluate", "--model", "m.zip", "--dataset", "mnist"), 2, "--dataset mnist needs a folder");

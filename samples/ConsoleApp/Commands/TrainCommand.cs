@@ -40,10 +40,10 @@ internal static class TrainCommand
         var device = new Option<TrainingDevice>("--device") { Description = "Where to train", DefaultValueFactory = _ => TrainingDevice.Auto };
         var precision = new Option<string>("--precision")
         {
-            Description = "fp32, or bf16: the forward pass and loss under autocast to bfloat16 (weights and model file stay float32)",
+            Description = "fp32; bf16: the forward pass and loss under autocast to bfloat16; fp16 (CUDA): autocast to float16 with loss scaling. Weights and model file stay float32",
             DefaultValueFactory = _ => "fp32",
         };
-        precision.AcceptOnlyFromAmong("fp32", "bf16");
+        precision.AcceptOnlyFromAmong("fp32", "bf16", "fp16");
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads("libtorch intra-op threads (default: 1 for networks of inputs up to 32x32, which train fastest on one, else all cores)");
         var output = new Option<string?>("--output", "-o") { Description = "Model zip to write (default: artifacts/cnnml/<model>.zip)" };
@@ -63,7 +63,7 @@ internal static class TrainCommand
             var outputPath = result.GetValue(output) ?? Path.Combine("artifacts", "cnnml", $"{name}.zip");
             var settings = new Settings(name, DatasetSpec.Parse(result.GetValue(dataset)!), result.GetValue(epochs), result.GetValue(batchSize), result.GetValue(lr),
                 result.GetValue(optimizer), result.GetValue(schedule), result.GetValue(weightDecay), CommonOptions.CheckLimit(result.GetValue(limit)), result.GetValue(validation),
-                result.GetValue(device), result.GetValue(precision) == "bf16" ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32, result.GetValue(seed), outputPath, result.GetValue(curves) ?? Path.ChangeExtension(outputPath, ".curves.svg"),
+                result.GetValue(device), result.GetValue(precision) switch { "bf16" => TrainingPrecision.BFloat16, "fp16" => TrainingPrecision.Float16, _ => TrainingPrecision.Float32 }, result.GetValue(seed), outputPath, result.GetValue(curves) ?? Path.ChangeExtension(outputPath, ".curves.svg"),
                 result.GetValue(checkpoints));
             return Run(settings, terminal);
         });

@@ -46,6 +46,14 @@ public enum TrainingPrecision
     /// state, checkpoints and model files stay float32.
     /// </summary>
     BFloat16,
+
+    /// <summary>
+    /// Mixed precision on CUDA: autocast to float16 with dynamic loss scaling (<c>torch.amp.GradScaler</c>:
+    /// steps with inf or NaN gradients are skipped and the scale halved, and it doubles after 2,000 finite
+    /// steps). Float32 weights, optimizer state and files, as for BFloat16. Not on the CPU, where
+    /// libtorch's autocast runs bfloat16 only.
+    /// </summary>
+    Float16,
 }
 
 /// <summary>The validation metric early stopping watches.</summary>

@@ -8,6 +8,7 @@ internal sealed class OptimizationSchedule : IDisposable
 {
     private readonly optim.Optimizer optimizer;
     private readonly optim.lr_scheduler.LRScheduler scheduler;
+    private readonly amp.GradScaler? scaler;
 
     public OptimizationSchedule(CnnTrainerOptions options, IReadOnlyList<nn.Parameter> parameters)
     {
@@ -19,6 +20,8 @@ internal sealed class OptimizationSchedule : IDisposable
             CnnOptimizer.AdamW => optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "unknown optimizer"),
         };
+        // Float16 gradients underflow without loss scaling; bfloat16 has float32's range and needs none.
+        if (options.Precision == TrainingPrecision.Float16) scaler = new amp.GradScaler();
         var mainEpochs = Math.Max(1, options.Epochs - options.WarmupEpochs);
         optim.lr_scheduler.LRScheduler main = options.LearningRateSchedule switch
         {
@@ -36,12 +39,22 @@ internal sealed class OptimizationSchedule : IDisposable
 
     public double LearningRate => optimizer.LearningRate;
 
-    /// <summary>Backpropagates the loss and applies one update.</summary>
+    /// <summary>
+    /// Backpropagates the loss and applies one update; under float16 loss scaling the update is skipped
+    /// when a gradient is inf or NaN.
+    /// </summary>
     public void Step(Tensor loss)
     {
         optimizer.zero_grad();
-        loss.backward();
-        optimizer.step();
+        if (scaler is null)
+        {
+            loss.backward();
+            optimizer.step();
+            return;
+        }
+        using (var scaled = scaler.scale(loss)) scaled.backward();
+        scaler.step(optimizer);
+        scaler.update();
     }
 
     /// <summary>Moves the schedule to the next epoch.</summary>

@@ -31,6 +31,8 @@ internal sealed class TrainingSession : IDisposable
         this.input = input;
         this.device = device;
         this.seed = seed;
+        if (options.Precision == TrainingPrecision.Float16 && device.type != DeviceType.CUDA)
+            throw new ArgumentException($"Precision Float16 needs a CUDA device, and training runs on {device}: libtorch's CPU autocast runs bfloat16 only (use TrainingPrecision.BFloat16)", nameof(options));
         random.manual_seed(seed);
         model = info.Factory(input.ClassNames.Count, input.Channels);
         try
@@ -155,8 +157,13 @@ internal sealed class TrainingSession : IDisposable
         return seen == 0 ? (double.NaN, double.NaN, 0, batches, producer.SkippedImages) : ((double)correct / seen, lossSum / seen, seen / clock.Elapsed.TotalSeconds, batches, producer.SkippedImages);
     }
 
-    /// <summary>libtorch's autocast to bfloat16 on the training device for <see cref="TrainingPrecision.BFloat16"/>, nothing otherwise.</summary>
-    private IDisposable? MixedPrecision() => options.Precision == TrainingPrecision.BFloat16 ? autocast(device.type, ScalarType.BFloat16) : null;
+    /// <summary>libtorch's autocast on the training device to bfloat16 or float16 as <see cref="CnnTrainerOptions.Precision"/> says, nothing for float32.</summary>
+    private IDisposable? MixedPrecision() => options.Precision switch
+    {
+        TrainingPrecision.BFloat16 => autocast(device.type, ScalarType.BFloat16),
+        TrainingPrecision.Float16 => autocast(device.type, ScalarType.Float16),
+        _ => null,
+    };
 
     private (double Accuracy, double Loss) Evaluate(IDataView validation)
     {

@@ -28,6 +28,33 @@ public sealed class CudaTrainingTests
         new object[] { "efficientnet_b0" },
     };
 
+    /// <summary>Float16 mixed precision with loss scaling trains on the GPU, to bfloat16's accuracy within 5 points.</summary>
+    [TestMethod]
+    public void TrainsInFloat16WithLossScalingOnTheGpu()
+    {
+        var gpu = CudaTestDevice.Get();
+        var ml = new MLContext(seed: 1) { GpuDeviceId = gpu.index };
+        var folder = Environment.GetEnvironmentVariable("CNNML_FASHION_MNIST_DIR") is { Length: > 0 } dir ? dir : null;
+        var train = FashionMnist.Load(ml, train: true, folder, new DatasetLoadOptions { MaxRows = 2048 });
+        var test = FashionMnist.Load(ml, train: false, folder, new DatasetLoadOptions { MaxRows = 512 });
+        double Accuracy(TrainingPrecision precision)
+        {
+            var losses = new List<double>();
+            using var model = ml.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options
+            {
+                Architecture = "resnet18_small", Epochs = 2, BatchSize = 64, Device = TrainingDevice.Cuda, Precision = precision, Seed = 4,
+                MetricsCallback = m => { if (!m.IsEpochEnd) losses.Add(m.TrainCrossEntropy); }, MetricsBatchInterval = 1,
+            }).Fit(train);
+            Assert.IsTrue(losses.All(double.IsFinite), $"{precision} losses: {string.Join(", ", losses)}");
+            Assert.IsTrue(model.Model.parameters().All(p => p.dtype == ScalarType.Float32), $"{precision}: float32 weights");
+            return ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy;
+        }
+        var half = Accuracy(TrainingPrecision.Float16);
+        var brain = Accuracy(TrainingPrecision.BFloat16);
+        Console.WriteLine($"float16 {half:P1}, bfloat16 {brain:P1}");
+        Assert.AreEqual(brain, half, 0.05);
+    }
+
     [TestMethod]
     [DynamicData(nameof(Networks))]
     public void TrainsOnTheGpuThroughThePipeline(string architecture)

@@ -121,4 +121,15 @@ public sealed class MixedPrecisionTests
             if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
     }
+
+    [TestMethod]
+    public void Float16IsRefusedOnTheCpuWithTheReason()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = TrainerData.Keyed(ml, TrainerData.Rows(train: true, 0, 32));
+        var trainer = ml.MulticlassClassification.Trainers.LeNet(new LeNetTrainer.Options { Epochs = 1, Device = TrainingDevice.Cpu, Precision = TrainingPrecision.Float16 });
+        var error = Assert.ThrowsException<ArgumentException>(() => trainer.Fit(train));
+        StringAssert.Contains(error.Message, "Precision Float16 needs a CUDA device");
+        StringAssert.Contains(error.Message, "BFloat16");
+    }
 }
