@@ -78,6 +78,15 @@ WORKLOADS=(
   "efficientnet_b0 112x112 b16|train-step|--model efficientnet_b0 --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 30|1 2"
   "googlenet 112x112 b16|train-step|--model googlenet --batch 16 --size 112 --channels 3 --classes 10 --threads 2|3 30|1 2"
   "inception_v3 299x299 b8|train-step|--model inception_v3 --batch 8 --size 299 --channels 3 --classes 10 --threads 2|2 12|skip"
+  # Mixed precision (issue 19): the same steps under autocast to bfloat16 on both sides (PyTorch:
+  # torch.autocast("cpu", dtype=torch.bfloat16)); weights, gradients and optimizer state stay float32.
+  "resnet18 (small stem) 32x32 b64 bf16|train-step|--model resnet18_small --batch 64 --size 32 --channels 3 --classes 10 --threads 2 --amp bf16|3 20|2 6"
+  "resnet50 112x112 b16 bf16|train-step|--model resnet50 --batch 16 --size 112 --channels 3 --classes 10 --threads 2 --amp bf16|3 20|skip"
+  "vgg11_bn 112x112 b16 bf16|train-step|--model vgg11_bn --batch 16 --size 112 --channels 3 --classes 10 --threads 2 --amp bf16|3 15|skip"
+  "densenet121 112x112 b16 bf16|train-step|--model densenet121 --batch 16 --size 112 --channels 3 --classes 10 --threads 2 --amp bf16|3 20|skip"
+  "efficientnet_b0 112x112 b16 bf16|train-step|--model efficientnet_b0 --batch 16 --size 112 --channels 3 --classes 10 --threads 2 --amp bf16|3 30|skip"
+  "googlenet 112x112 b16 bf16|train-step|--model googlenet --batch 16 --size 112 --channels 3 --classes 10 --threads 2 --amp bf16|3 30|skip"
+  "inception_v3 299x299 b8 bf16|train-step|--model inception_v3 --batch 8 --size 299 --channels 3 --classes 10 --threads 2 --amp bf16|2 12|skip"
 )
 
 # End to end (epoch): label | options shared by both sides. One epoch of the 60,000 training images,
