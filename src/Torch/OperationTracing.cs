@@ -33,9 +33,6 @@ public sealed class TracedOperation
     /// <summary>The non-tensor arguments by name (long[] for sizes, double, long, bool).</summary>
     public IReadOnlyDictionary<string, object> Attributes { get; }
 
-    /// <summary>True for an operation that overwrote its first input (its name ends with '_').</summary>
-    public bool IsInPlace => Name.EndsWith('_');
-
     /// <summary>The attribute <paramref name="name"/>, which must be present with type <typeparamref name="T"/>.</summary>
     public T Attribute<T>(string name) => Attributes.TryGetValue(name, out var value) && value is T typed
         ? typed

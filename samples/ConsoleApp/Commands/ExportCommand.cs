@@ -23,10 +23,7 @@ internal static class ExportCommand
             var path = result.GetValue(model)!;
             var trained = TrainedModel.Load(ml, path);
             var network = trained.Network;
-            var onnx = network.ExportToOnnx();
-            var check = network.VerifyOnnx(onnx);
-            if (!check.Passed)
-                throw new InvalidOperationException($"the ONNX export differs from libtorch by {check.MaxAbsoluteDifference:E2} (more than {check.Tolerance:E1}); nothing was written");
+            var onnx = network.ExportVerifiedOnnx(out var check);
             var onnxPath = result.GetValue(output)!;
             File.WriteAllBytes(onnxPath, onnx);
             terminal.Heading($"cnnml export: {network.Architecture} from {path}");

@@ -51,9 +51,6 @@ internal sealed class OnnxGraphBuilder
     /// <summary>The tensor behind an initializer, or null for a value computed by a node.</summary>
     public Tensor? InitializerTensor(string name) => tensorInitializers.GetValueOrDefault(name);
 
-    /// <summary>Replaces the tensor behind initializer <paramref name="name"/>.</summary>
-    public void ReplaceInitializer(string name, Tensor tensor) => tensorInitializers[name] = tensor;
-
     /// <summary>An int64 constant of shape [values.Length] (or a scalar with <paramref name="scalar"/>).</summary>
     public string Int64Constant(string hint, long[] values, bool scalar = false)
     {

@@ -62,8 +62,7 @@ public static class OnnxVerification
         using var gradients = no_grad();
         var parameter = network.parameters().First();
         var x = tensor(images, [count, channels, height, width]).to(parameter.dtype, parameter.device);
-        if (normalization is not null)
-            x = (x - tensor(normalization.Mean, [1, channels, 1, 1], parameter.device)) / tensor(normalization.Std, [1, channels, 1, 1], parameter.device);
+        if (normalization is not null) x = normalization.Apply(x);
         return nn.functional.softmax(network.call(x), 1).to(ScalarType.Float32).ToArray<float>();
     }
 }

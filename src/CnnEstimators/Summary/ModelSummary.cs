@@ -66,7 +66,7 @@ public sealed class ModelSummary
         var rows = new List<LayerSummary>();
         var counted = new HashSet<nn.Module>(ReferenceEqualityComparer.Instance);
         var hooks = new List<IDisposable>();
-        var modes = model.named_modules().Select(m => (m.module, m.module.training)).ToList();
+        var evaluation = EvaluationMode.Enter(model);
         try
         {
             foreach (var (name, module) in model.named_modules())
@@ -79,7 +79,6 @@ public sealed class ModelSummary
                     rows.Add(new(layerName, m.GetName(), output.shape, parameters, MacsPerSample(m, output, batch)));
                 }));
             }
-            model.eval();
             var first = model.parameters().FirstOrDefault();
             using var scope = NewDisposeScope();
             using (no_grad())
@@ -91,7 +90,7 @@ public sealed class ModelSummary
         finally
         {
             foreach (var hook in hooks) hook.Dispose();
-            foreach (var (module, training) in modes) module.train(training);
+            evaluation.Dispose();
         }
         var all = model.parameters().ToList();
         return new(shape, rows, all.Sum(p => p.numel()), all.Where(p => p.requires_grad).Sum(p => p.numel()));

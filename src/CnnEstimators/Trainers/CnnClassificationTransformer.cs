@@ -16,6 +16,7 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
 {
     private readonly float[]? mean;
     private readonly float[]? std;
+    private readonly Normalization? normalization;
     private readonly object gate = new();
 
     internal CnnClassificationTransformer(ClassifierNetwork model, string architecture, IReadOnlyList<string> classNames, int channels, int height, int width,
@@ -30,6 +31,7 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
         Width = width;
         this.mean = mean?.ToArray();
         this.std = std?.ToArray();
+        normalization = this.mean is null || this.std is null ? null : new Normalization(this.mean, this.std);
         FeatureColumnName = featureColumnName;
         ScoreColumnName = scoreColumnName;
         PredictedLabelColumnName = predictedLabelColumnName;
@@ -169,10 +171,7 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
         }
         try
         {
-            var model = ExportToOnnx();
-            var check = OnnxVerification.Compare(Model, model, Normalization);
-            if (!check.Passed)
-                throw new InvalidOperationException($"its ONNX export differs from libtorch by {check.MaxAbsoluteDifference:E2} (more than {check.Tolerance:E1})");
+            var model = ExportVerifiedOnnx(out var check);
             onnxSession = new OnnxScoringSession(model, threads: Math.Max(1, get_num_threads()));
             engineInUse = $"ONNX Runtime (export checked: max probability difference {check.MaxAbsoluteDifference:E1} from libtorch)";
         }
@@ -234,8 +233,7 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
             using var gradients = no_grad();
             var device = Model.parameters().First().device;
             var x = tensor(images[..(count * Channels * Height * Width)], new long[] { count, Channels, Height, Width }).to(device);
-            if (mean is not null && std is not null)
-                x = (x - tensor(mean, new long[] { 1, mean.Length, 1, 1 }, device)) / tensor(std, new long[] { 1, std.Length, 1, 1 }, device);
+            if (normalization is not null) x = normalization.Apply(x);
             return read(scorer, x);
         }
     }
@@ -292,7 +290,7 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     /// <summary>The ONNX model's bytes (see <see cref="ExportToOnnx(Stream, OnnxTensorNames?)"/>).</summary>
     public byte[] ExportToOnnx(OnnxTensorNames? names = null)
     {
-        lock (gate) return OnnxExport.Export(Model, Height, Width, Normalization, ClassNames, Architecture, names);
+        lock (gate) return OnnxExport.Export(Model, Height, Width, normalization, ClassNames, Architecture, names);
     }
 
     /// <summary>
@@ -301,7 +299,21 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     /// </summary>
     public OnnxVerificationResult VerifyOnnx(byte[] onnxModel, double tolerance = OnnxVerification.DefaultTolerance, OnnxTensorNames? names = null)
     {
-        lock (gate) return OnnxVerification.Compare(Model, onnxModel, Normalization, tolerance: tolerance, names: names);
+        lock (gate) return OnnxVerification.Compare(Model, onnxModel, normalization, tolerance: tolerance, names: names);
+    }
+
+    /// <summary>
+    /// <see cref="ExportToOnnx(OnnxTensorNames?)"/>, then <see cref="VerifyOnnx"/>: the model's bytes when
+    /// ONNX Runtime gives libtorch's probabilities within <paramref name="tolerance"/>, an
+    /// <see cref="InvalidOperationException"/> naming the difference otherwise.
+    /// </summary>
+    public byte[] ExportVerifiedOnnx(out OnnxVerificationResult check, OnnxTensorNames? names = null, double tolerance = OnnxVerification.DefaultTolerance)
+    {
+        var model = ExportToOnnx(names);
+        check = VerifyOnnx(model, tolerance, names);
+        if (!check.Passed)
+            throw new InvalidOperationException($"the ONNX export of {Architecture} differs from libtorch by {check.MaxAbsoluteDifference:E2} (more than {check.Tolerance:E1})");
+        return model;
     }
 
     /// <summary>Writes the network into ML.NET's model zip (called by <c>mlContext.Model.Save</c>).</summary>

@@ -1,4 +1,5 @@
 using CnnMl.Models;
+using static CnnMl.Torch.torch;
 
 namespace CnnMl.Models;
 
@@ -26,6 +27,15 @@ public sealed record Normalization(float[] Mean, float[] Std)
         var mean = Mean.Average();
         var std = Std.Average();
         return new(Enumerable.Repeat(mean, channels).ToArray(), Enumerable.Repeat(std, channels).ToArray());
+    }
+
+    /// <summary>(images - mean) / std per channel of (N, C, H, W) images, on their device (a new tensor).</summary>
+    public Tensor Apply(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        using var scope = NewDisposeScope();
+        var shape = new long[] { 1, Mean.Length, 1, 1 };
+        return scope.MoveToOuter((images - tensor(Mean, shape, images.device)) / tensor(Std, shape, images.device));
     }
 }
 

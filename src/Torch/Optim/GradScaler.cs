@@ -68,20 +68,24 @@ public static partial class torch
                 ArgumentNullException.ThrowIfNull(optimizer);
                 if (unscaled) throw new InvalidOperationException("unscale_ was already called since the last update()");
                 var inverse = 1.0 / Scale;
-                var inf = false;
+                // One count of non-finite values for all gradients, read once: a read per gradient would
+                // wait for the device once per parameter.
+                long nonFinite = 0;
+                using (var scope = NewDisposeScope())
                 using (no_grad())
                 {
+                    Tensor? count = null;
                     foreach (var parameter in optimizer.Parameters)
                     {
                         if (parameter.grad is not { } grad) continue;
                         grad.mul_(inverse);
-                        using var finite = grad.isfinite();
-                        using var finiteCount = finite.sum();
-                        if (finiteCount.item<long>() != grad.numel()) inf = true;
+                        var bad = grad.isfinite().logical_not().sum();
+                        count = count is null ? bad : count.add_(bad);
                     }
+                    if (count is not null) nonFinite = count.item<long>();
                 }
                 unscaled = true;
-                foundInf = inf;
+                foundInf = nonFinite > 0;
             }
 
             /// <summary>

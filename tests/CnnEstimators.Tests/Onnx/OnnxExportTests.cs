@@ -120,7 +120,7 @@ public sealed class OnnxExportTests
         using (var scope = NewDisposeScope())
         {
             var x = tensor(images, [Batch, channels, size, size]);
-            x = (x - tensor(normalization.Mean, [1, channels, 1, 1])) / tensor(normalization.Std, [1, channels, 1, 1]);
+            x = normalization.Apply(x);
             network = ZooTestNetworks.Calibrated(name, 7, seed: 3, x);
         }
         var probabilities = OnnxVerification.LibtorchProbabilities(network, images, Batch, channels, size, size, normalization);
