@@ -13,6 +13,7 @@
 #   --reps N   repetitions of every train-step, conv-ceiling and epoch row on each side (default 3,
 #              1 with --quick); the median is reported
 #   --only W   run only the rows of workload W (train-step, conv-ceiling, epoch, infer or train-accuracy)
+#   --match RE run only the rows whose label matches the extended regular expression RE (with --only or alone)
 #   --resnet-subset ROWS
 #              train-accuracy's ResNet-18 row on the first ROWS training images for 1 epoch instead
 #              of all 60,000 for 2 (2 full epochs take 20-40 minutes per side on 2 cores)
@@ -24,8 +25,10 @@
 #
 # Workloads: train-step (training throughput on synthetic tensors, with each model's achieved
 # GFLOP/s as a fraction of the conv ceiling), conv-ceiling (GFLOP/s of a large 3x3 convolution, at 1
-# and 2 threads), epoch (one epoch of LeNet-5 on Fashion-MNIST including data loading; PyTorch with a
-# DataLoader at num_workers 0 and 1, compared at the faster), train-accuracy (below). Every row
+# and 2 threads; float32, and bfloat16 NCHW and channels-last), epoch (one epoch on Fashion-MNIST through
+# the trainers including data loading: LeNet-5 with PyTorch's DataLoader at num_workers 0 and 1,
+# compared at the faster; ResNet-18 and ResNet-50 with the small stem, on the first rows, float32 and
+# bfloat16), train-accuracy (below). Every row
 # reports both sides' peak resident memory.
 # train-accuracy rows train on Fashion-MNIST and score the 10,000 test images once per side and
 # seed (the row's seed count; --reps does not apply to them).
@@ -40,6 +43,7 @@ PYTHON="${PYTHON:-/usr/bin/python3}"   # Debian's python3-torch belongs to the s
 QUICK=0
 REPS=3
 ONLY=""
+MATCH=""
 RESNET_SUBSET=0
 RESULTS="$ROOT/bench/RESULTS.md"
 REPS_GIVEN=0
@@ -52,6 +56,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) NO_BUILD=1 ;;
     --no-ablation) ABLATION=0 ;;
     --only) ONLY="$2"; shift ;;
+    --match) MATCH="$2"; shift ;;
     --resnet-subset) RESNET_SUBSET="$2"; shift ;;
     --results) RESULTS="$2"; shift ;;
     -h|--help) awk 'NR > 1 && /^set -euo/ { exit } NR > 1' "$0"; exit 0 ;;
@@ -69,6 +74,9 @@ done
 WORKLOADS=(
   "conv3x3 256->256 56x56 b16|conv-ceiling|--batch 16 --size 56 --channels 256 --out-channels 256 --threads 1|2 10|1 3"
   "conv3x3 256->256 56x56 b16|conv-ceiling|--batch 16 --size 56 --channels 256 --out-channels 256 --threads 2|3 20|1 3"
+  # The bfloat16 ceiling (issue 19), NCHW and channels-last: the bf16 train-step rows are set against the higher.
+  "conv3x3 256->256 56x56 b16 bf16|conv-ceiling|--batch 16 --size 56 --channels 256 --out-channels 256 --threads 2 --amp bf16|3 40|1 3"
+  "conv3x3 256->256 56x56 b16 bf16 channels-last|conv-ceiling|--batch 16 --size 56 --channels 256 --out-channels 256 --threads 2 --amp bf16 --channels-last 1|3 40|1 3"
   "lenet5 28x28 b64|train-step|--model lenet5 --batch 64 --size 28 --channels 1 --classes 10 --threads 1|50 600|20 200"
   "lenet5 28x28 b64|train-step|--model lenet5 --batch 64 --size 28 --channels 1 --classes 10 --threads 2|50 600|20 200"
   "resnet18 (small stem) 32x32 b64|train-step|--model resnet18_small --batch 64 --size 32 --channels 3 --classes 10 --threads 2|3 20|2 6"
@@ -80,6 +88,7 @@ WORKLOADS=(
   "inception_v3 299x299 b8|train-step|--model inception_v3 --batch 8 --size 299 --channels 3 --classes 10 --threads 2|2 12|skip"
   # Mixed precision (issue 19): the same steps under autocast to bfloat16 on both sides (PyTorch:
   # torch.autocast("cpu", dtype=torch.bfloat16)); weights, gradients and optimizer state stay float32.
+  "lenet5 28x28 b64 bf16|train-step|--model lenet5 --batch 64 --size 28 --channels 1 --classes 10 --threads 1 --amp bf16|50 600|skip"
   "resnet18 (small stem) 32x32 b64 bf16|train-step|--model resnet18_small --batch 64 --size 32 --channels 3 --classes 10 --threads 2 --amp bf16|3 20|2 6"
   "resnet50 112x112 b16 bf16|train-step|--model resnet50 --batch 16 --size 112 --channels 3 --classes 10 --threads 2 --amp bf16|3 20|skip"
   "vgg11_bn 112x112 b16 bf16|train-step|--model vgg11_bn --batch 16 --size 112 --channels 3 --classes 10 --threads 2 --amp bf16|3 15|skip"
@@ -89,13 +98,20 @@ WORKLOADS=(
   "inception_v3 299x299 b8 bf16|train-step|--model inception_v3 --batch 8 --size 299 --channels 3 --classes 10 --threads 2 --amp bf16|2 12|skip"
 )
 
-# End to end (epoch): label | options shared by both sides. One epoch of the 60,000 training images,
-# timed from reading the files to the last step. PyTorch runs with DataLoader num_workers 0 and 1
-# (--workers, PyTorch only; --quick: 0 only); the report compares CnnMl with the faster and names it. Adam because
-# the sigmoid LeNet-5 barely moves in one epoch of SGD at lr 0.01: the mean training loss, printed by
-# both sides, then also checks that they trained alike.
+# End to end (epoch): label | options shared by both sides | PyTorch DataLoader num_workers settings |
+# quick: "run" or "skip". One epoch of the training images (all 60,000, or the first --train-limit),
+# timed from reading the files to the last step. PyTorch runs once per num_workers setting (--workers,
+# PyTorch only; --quick: the first only); the report compares CnnMl with the fastest and names it. Adam
+# because the sigmoid LeNet-5 barely moves in one epoch of SGD at lr 0.01: the mean training loss,
+# printed by both sides, then also checks that they trained alike. The ResNet rows (issue 19: float32
+# and bfloat16 through the trainers' Precision) train on the first rows only, since a full epoch takes
+# 20-60 minutes per side on 2 cores; their steps dwarf data loading, so PyTorch runs with workers 0 only.
 EPOCH=(
-  "lenet5 epoch b64|--model lenet5 --batch 64 --optimizer adam --lr 0.002 --threads 1"
+  "lenet5 epoch b64|--model lenet5 --batch 64 --optimizer adam --lr 0.002 --threads 1|0 1|run"
+  "resnet18_small epoch b64|--model resnet18_small --batch 64 --optimizer sgd --lr 0.05 --threads 2 --train-limit 2560|0|skip"
+  "resnet18_small epoch b64 bf16|--model resnet18_small --batch 64 --optimizer sgd --lr 0.05 --threads 2 --train-limit 2560 --amp bf16|0|skip"
+  "resnet50_small epoch b64|--model resnet50_small --batch 64 --optimizer sgd --lr 0.02 --threads 2 --train-limit 1280|0|skip"
+  "resnet50_small epoch b64 bf16|--model resnet50_small --batch 64 --optimizer sgd --lr 0.02 --threads 2 --train-limit 1280 --amp bf16|0|skip"
 )
 
 # Accuracy on Fashion-MNIST (issue 6): label | seeds | options shared by both sides | full: extra options | quick: extra options or "skip".
@@ -116,6 +132,9 @@ ACCURACY=(
   "lenet5|3|--model lenet5 --optimizer adam --lr 0.005 --batch 32 --weight-decay 0 --schedule cosine --normalize $FMNIST_NORM --threads 1|--epochs 2|skip"
   "lenet5_relu|3|--model lenet5_relu --optimizer adam --lr 0.002 --batch 32 --weight-decay 0 --schedule cosine --normalize $FMNIST_NORM --threads 1|--epochs 2|--epochs 2"
   "resnet18_small|1|--model resnet18_small --optimizer sgd --lr 0.05 --momentum 0.9 --batch 64 --weight-decay 0.0005 --schedule step --step-size 1 --step-gamma 0.1 --normalize $FMNIST_NORM --threads 2|--epochs 2|skip"
+  # The same recipes trained under bfloat16 autocast (issue 19: within 0.3 points of their float32 rows).
+  "lenet5_relu|3|--model lenet5_relu --optimizer adam --lr 0.002 --batch 32 --weight-decay 0 --schedule cosine --normalize $FMNIST_NORM --threads 1 --amp bf16|--epochs 2|skip"
+  "resnet18_small|1|--model resnet18_small --optimizer sgd --lr 0.05 --momentum 0.9 --batch 64 --weight-decay 0.0005 --schedule step --step-size 1 --step-gamma 0.1 --normalize $FMNIST_NORM --threads 2 --amp bf16|--epochs 2|skip"
 )
 
 # Inference (issue 8): label | options shared by both sides | full: warmup iters latency-iters | quick: the same.
@@ -175,6 +194,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
   for row in "${WORKLOADS[@]}"; do
     IFS='|' read -r label workload options full quick <<< "$row"
     [[ -n "$ONLY" && "$ONLY" != "$workload" ]] && continue
+    [[ -n "$MATCH" && ! "$label" =~ $MATCH ]] && continue
     read -r warmup steps <<< "$([[ $QUICK == 1 ]] && echo "$quick" || echo "$full")"
     [[ "$warmup" == skip ]] && continue
     # shellcheck disable=SC2206
@@ -186,13 +206,17 @@ for ((rep = 1; rep <= REPS; rep++)); do
   done
   [[ -n "$ONLY" && "$ONLY" != epoch ]] && continue
   for row in "${EPOCH[@]}"; do
-    IFS='|' read -r label options <<< "$row"
+    IFS='|' read -r label options workers quick <<< "$row"
+    ((QUICK == 1)) && [[ "$quick" == skip ]] && continue
+    [[ -n "$MATCH" && ! "$label" =~ $MATCH ]] && continue
     # shellcheck disable=SC2206
     args=($options)
+    read -r -a settings <<< "$workers"
+    ((QUICK == 1)) && settings=("${settings[0]}")
+    order=()
+    for w in "${settings[@]}"; do order+=("pytorch:$w"); done
+    if ((rep % 2)); then order+=(cnnml); else order=(cnnml $(printf '%s\n' "${order[@]}" | tac)); fi
     echo "[$rep/$REPS] $label ${args[*]}" >&2
-    if ((QUICK == 1)); then order=(pytorch:0 cnnml)
-    elif ((rep % 2)); then order=(pytorch:0 pytorch:1 cnnml)
-    else order=(cnnml pytorch:1 pytorch:0); fi
     for impl in "${order[@]}"; do
       if [[ "$impl" == pytorch:* ]]; then run_one pytorch "$label" epoch "${args[@]}" --workers "${impl#pytorch:}"
       else run_one cnnml "$label" epoch "${args[@]}"; fi
@@ -205,6 +229,7 @@ if [[ -z "$ONLY" || "$ONLY" == infer ]]; then
   for ((rep = 1; rep <= REPS; rep++)); do
     for row in "${INFER[@]}"; do
       IFS='|' read -r label options full quick <<< "$row"
+      [[ -n "$MATCH" && ! "$label" =~ $MATCH ]] && continue
       read -r warmup iters latency <<< "$([[ $QUICK == 1 ]] && echo "$quick" || echo "$full")"
       # shellcheck disable=SC2206
       args=($options --warmup "$warmup" --iters "$iters" --latency-iters "$latency")
@@ -221,6 +246,7 @@ fi
 if [[ -z "$ONLY" || "$ONLY" == train-accuracy ]]; then
   for row in "${ACCURACY[@]}"; do
     IFS='|' read -r label seeds options full quick <<< "$row"
+    [[ -n "$MATCH" && ! "$label" =~ $MATCH ]] && continue
     extra="$([[ $QUICK == 1 ]] && echo "$quick" || echo "$full")"
     # --resnet-subset also brings the ResNet row into --quick, which otherwise skips it.
     if [[ "$label" == resnet18_small && "$RESNET_SUBSET" -gt 0 ]]; then extra="--epochs 1 --train-limit $RESNET_SUBSET"; fi

@@ -54,6 +54,14 @@ public sealed class BenchArgs
         return device;
     }
 
+    /// <summary>A number option: at least 0, or above 0 when <paramref name="positive"/>.</summary>
+    public double Double(string name, bool positive = false)
+    {
+        if (!double.TryParse(values[name], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0 || (positive && v == 0))
+            throw new ArgumentException($"--{name} must be a {(positive ? "positive" : "non-negative")} number, got '{values[name]}'");
+        return v;
+    }
+
     public int Int(string name, int min = 1)
     {
         if (!int.TryParse(values[name], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min)

@@ -15,6 +15,7 @@ public static class BenchCli
         ["conv-ceiling"] = new ConvCeilingWorkload(),
         ["epoch"] = new EpochWorkload(),
         ["infer"] = new InferWorkload(),
+        ["score-precision"] = new ScorePrecisionWorkload(),
         ["info"] = new InfoWorkload(),
     };
 

@@ -35,6 +35,7 @@ public sealed class InferWorkload : IWorkload
         new("seed", "0", "random seed"),
         new("device", "cpu", "cpu or cuda[:N] (each timed call ends with a device synchronization)"),
         new("pipeline", "0", "1: also time ML.NET's Transform over batch x iters rows of an IDataView, read through a cursor (the trained transformer's own scoring path)"),
+        new("amp", "none", "none (float32) or bf16 (InferenceOptions.Precision = BFloat16: autocast; the libtorch engine only)"),
         new("engine", "libtorch", "libtorch (InferenceNetwork, the options above) or onnxruntime (the network exported to ONNX, run by ONNX Runtime with ORT_ENABLE_ALL)"),
     ];
 
@@ -52,13 +53,21 @@ public sealed class InferWorkload : IWorkload
             ChannelsLast = a.Int("channels-last", -1) switch { < 0 => null, 0 => false, _ => true },
             OneDnnKernels = a.Int("onednn", 0) != 0,
             WinogradWeightLimitBytes = (long)a.Int("winograd-limit-mb", 0) << 20,
+            Precision = a.String("amp") switch
+            {
+                "none" => InferencePrecision.Float32,
+                "bf16" => InferencePrecision.BFloat16,
+                var amp => throw new ArgumentException($"--amp must be none or bf16, got '{amp}'"),
+            },
         };
         // Which options differ from the library's defaults: the report's row key for this run.
-        var variant = string.Join(", ", new[] { "fold-bn", "inference-mode", "channels-last", "onednn", "winograd-limit-mb", "engine" }
+        var variant = string.Join(", ", new[] { "fold-bn", "inference-mode", "channels-last", "onednn", "winograd-limit-mb", "amp", "engine" }
             .Where(o => a.String(o) != Options.First(d => d.Name == o).Default).Select(o => $"{o} {a.String(o)}"));
 
         set_num_threads(threads);
         var engine = a.String("engine");
+        if (engine == "onnxruntime" && options.Precision != InferencePrecision.Float32)
+            throw new ArgumentException("--amp bf16 runs the libtorch engine only: ONNX Runtime scores in float32");
         if (engine == "onnxruntime")
             return RunOnnxRuntime(modelName, batch, size, channels, classes, threads, warmup, iters, latencyIters, seed, device, variant, a.Int("pipeline", 0) != 0);
         if (engine != "libtorch") throw new ArgumentException($"--engine must be libtorch or onnxruntime, got '{engine}'");
@@ -94,7 +103,7 @@ public sealed class InferWorkload : IWorkload
             .Add("winograd_layers", winogradLayers).Add("winograd_weight_mb", Math.Round(winogradBytes / 1048576.0, 1))
             .Add("folded_pairs", fast.FoldedPairs.Count).Add("prepare_ms", Math.Round(prepareMs, 1))
             .Add("peak_rss_mb", BenchResult.PeakRssMb())
-            .AddDevice(device);
+            .AddDevice(device, a.String("amp"));
         if (pipelineImagesPerSecond is { } perSecond)
             result.Add("pipeline_images_per_sec", Math.Round(perSecond, 2)).Add("pipeline_vs_direct", Math.Round(perSecond * batchSeconds / batch, 3));
         return result;

@@ -22,7 +22,7 @@ public sealed class TrainAccuracyWorkload : IWorkload
 
     public IReadOnlyList<BenchOption> Options { get; } =
     [
-        new("model", "lenet5", "lenet5 or lenet5_relu (LeNet trainer), resnet18_small (ResNet trainer, Depth 18, SmallInputStem), or any other ModelZoo name (Cnn trainer)"),
+        new("model", "lenet5", "lenet5 or lenet5_relu (LeNet trainer), resnet18_small or resnet50_small (ResNet trainer, that Depth, SmallInputStem), or any other ModelZoo name (Cnn trainer)"),
         new("epochs", "2", "passes over the training rows"),
         new("batch", "64", "images per step"),
         new("optimizer", "adam", "sgd, adam or adamw"),
@@ -37,6 +37,7 @@ public sealed class TrainAccuracyWorkload : IWorkload
         new("threads", "1", "libtorch intra-op threads"),
         new("device", "cpu", "cpu or cuda[:N] (MLContext.GpuDeviceId N, Device = Cuda)"),
         new("seed", "0", "random seed"),
+        new("amp", "none", "none (float32) or bf16 (Precision = BFloat16: autocast forward and loss; the test pass stays float32)"),
         new("dir", FashionMnist.DefaultDirectory, "folder of the Fashion-MNIST IDX files"),
     ];
 
@@ -46,9 +47,9 @@ public sealed class TrainAccuracyWorkload : IWorkload
         int epochs = a.Int("epochs"), batch = a.Int("batch"), limit = a.Int("train-limit", 0);
         int threads = a.Int("threads"), seed = a.Int("seed", 0);
         var optimizerName = a.String("optimizer");
-        double lr = Double(a, "lr"), momentum = Double(a, "momentum"), weightDecay = Double(a, "weight-decay");
+        double lr = a.Double("lr", positive: true), momentum = a.Double("momentum"), weightDecay = a.Double("weight-decay");
         int stepSize = a.Int("step-size", 1);
-        double stepGamma = Double(a, "step-gamma");
+        double stepGamma = a.Double("step-gamma");
         var schedule = a.String("schedule") switch
         {
             "constant" => LearningRateSchedule.Constant,
@@ -56,13 +57,9 @@ public sealed class TrainAccuracyWorkload : IWorkload
             "step" => LearningRateSchedule.Step,
             var s => throw new ArgumentException($"--schedule must be constant, cosine or step, got '{s}'"),
         };
-        var optimizer = optimizerName switch
-        {
-            "sgd" => CnnOptimizer.Sgd,
-            "adam" => CnnOptimizer.Adam,
-            "adamw" => CnnOptimizer.AdamW,
-            _ => throw new ArgumentException($"--optimizer must be sgd, adam or adamw, got '{optimizerName}'"),
-        };
+        var optimizer = BenchTrainers.Optimizer(optimizerName);
+        var amp = a.String("amp");
+        var precision = BenchTrainers.Precision(amp);
         var normalize = a.String("normalize");
         var augmentation = new AugmentationOptions();
         if (normalize != "none")
@@ -96,6 +93,7 @@ public sealed class TrainAccuracyWorkload : IWorkload
             o.Seed = seed;
             o.Device = device.type == DeviceType.CUDA ? TrainingDevice.Cuda : TrainingDevice.Cpu;
             o.Augmentation = augmentation;
+            o.Precision = precision;
             o.MetricsCallback = m =>
             {
                 if (!m.IsEpochEnd) return;
@@ -103,12 +101,7 @@ public sealed class TrainAccuracyWorkload : IWorkload
                 Console.Error.WriteLine($"epoch {m.Epoch}: train loss {m.TrainCrossEntropy:F4}, train accuracy {m.TrainAccuracy:F4}, {m.ImagesPerSecond:F0} img/s");
             };
         }
-        IEstimator<CnnClassificationTransformer> trainer = modelName switch
-        {
-            "lenet5" or "lenet5_relu" => mlContext.MulticlassClassification.Trainers.LeNet(Configure(new LeNetTrainer.Options { Variant = modelName }, Common)),
-            "resnet18_small" => mlContext.MulticlassClassification.Trainers.ResNet(Configure(new ResNetTrainer.Options { Depth = 18, SmallInputStem = true }, Common)),
-            _ => mlContext.MulticlassClassification.Trainers.Cnn(Configure(new CnnTrainer.Options { Architecture = modelName }, Common)),
-        };
+        var trainer = BenchTrainers.Create(mlContext, modelName, Common);
 
         var clock = Stopwatch.StartNew();
         using var model = trainer.Fit(train);
@@ -118,40 +111,28 @@ public sealed class TrainAccuracyWorkload : IWorkload
         long paramCount = model.Model.parameters().Sum(p => p.numel());
 
         return new BenchResult()
-            .Add("model", modelName).Add("impl", "cnnml").Add("recipe", Recipe(optimizerName, lr, batch, momentum, weightDecay, ScheduleName(a.String("schedule"), stepSize, stepGamma), normalize))
+            .Add("model", modelName).Add("impl", "cnnml").Add("recipe", Recipe(optimizerName, lr, batch, momentum, weightDecay, ScheduleName(a.String("schedule"), stepSize, stepGamma), normalize, amp))
             .Add("epochs", epochs).Add("batch", batch).Add("threads", get_num_threads()).Add("train_rows", rows).Add("params", paramCount)
             .Add("test_accuracy", Math.Round(metrics.MicroAccuracy, 4)).Add("train_seconds", Math.Round(trainSeconds, 2))
             .Add("images_per_sec", Math.Round(rows * epochs / trainSeconds, 1)).Add("final_train_loss", lastLoss)
             .Add("peak_rss_mb", BenchResult.PeakRssMb())
-            .AddDevice(device);
-    }
-
-    private static T Configure<T>(T options, Action<CnnTrainerOptions> common) where T : CnnTrainerOptions
-    {
-        common(options);
-        return options;
+            .AddDevice(device, amp);
     }
 
     private static string ScheduleName(string schedule, int stepSize, double stepGamma) =>
         schedule == "step" ? $"step({stepSize},{G(stepGamma)})" : schedule;
 
     /// <summary>The recipe as one string, built exactly as train_accuracy.py's recipe_name.</summary>
-    private static string Recipe(string optimizer, double lr, int batch, double momentum, double weightDecay, string schedule, string normalize)
+    private static string Recipe(string optimizer, double lr, int batch, double momentum, double weightDecay, string schedule, string normalize, string amp)
     {
         var parts = new List<string> { optimizer, $"lr={G(lr)}", $"b={batch}" };
         if (optimizer == "sgd") parts.Add($"m={G(momentum)}");
         parts.Add($"wd={G(weightDecay)}");
         if (schedule != "constant") parts.Add(schedule);
         parts.Add("norm=" + normalize);
+        if (amp != "none") parts.Add("amp=" + amp);
         return string.Join(' ', parts);
     }
 
     private static string G(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
-
-    private static double Double(BenchArgs a, string name)
-    {
-        if (!double.TryParse(a.String(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0)
-            throw new ArgumentException($"--{name} must be a non-negative number, got '{a.String(name)}'");
-        return v;
-    }
 }

@@ -55,7 +55,12 @@ public sealed class TrainStepWorkload : IWorkload
         var gmacs = ModelSummary.Summary(model, channels, size, size).GigaMacs;
         model.to(device); // after the summary, which runs on the CPU; parameters keep their identity
         // The trainer's rule (CnnTrainerOptions.ChannelsLast = null): channels-last on the CPU where it pays.
-        var channelsLast = a.Int("channels-last", -1) switch { < 0 => device.type == DeviceType.CPU && ChannelsLastLayout.Pays(model), 0 => false, _ => true };
+        var channelsLast = a.Int("channels-last", -1) switch
+        {
+            < 0 => device.type == DeviceType.CPU && (amp == "bf16" ? ChannelsLastLayout.PaysInBFloat16(model) : ChannelsLastLayout.Pays(model)),
+            0 => false,
+            _ => true,
+        };
         if (channelsLast) ChannelsLastLayout.ConvertWeights(model);
         using var optimizer = optim.SGD(parameters, lr: 0.01, momentum: 0.9);
         using var x = randn(new long[] { batch, channels, size, size }, device: device);
@@ -66,17 +71,21 @@ public sealed class TrainStepWorkload : IWorkload
         for (int i = 0; i < warmup; i++) Step(model, optimizer, x, y, null, autocastType, channelsLast);
         timer?.Reset();
         cuda.synchronize();
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        var cpuStart = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++) Step(model, optimizer, x, y, timer, autocastType, channelsLast);
         cuda.synchronize();
         var seconds = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        var cpuSeconds = (process.TotalProcessorTime - cpuStart).TotalSeconds;
 
         var result = new BenchResult()
             .Add("model", modelName).Add("impl", "cnnml")
             .Add("batch", batch).Add("size", size).Add("channels", channels).Add("classes", classes)
             .Add("threads", get_num_threads()).Add("params", paramCount)
             .Add("images_per_sec", Math.Round(batch * steps / seconds, 2)).Add("steps", steps)
-            .Add("seconds", Math.Round(seconds, 4)).Add("gmacs_per_image", Math.Round(gmacs, 5))
+            .Add("seconds", Math.Round(seconds, 4)).Add("cpu_seconds", Math.Round(cpuSeconds, 4)).Add("gmacs_per_image", Math.Round(gmacs, 5))
             .Add("peak_rss_mb", BenchResult.PeakRssMb()).Add("channels_last", channelsLast);
         result.AddDevice(device, amp);
         timer?.AddTo(result, steps);

@@ -9,6 +9,7 @@ train_step.py's MODELS (LeNet-5 and the small-stem ResNet-18 as the zoo builds t
 for the rest, GoogLeNet and Inception v3 without auxiliary heads).
 """
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -53,6 +54,7 @@ def main(argv=None):
     p.add_argument("--latency-iters", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
+    p.add_argument("--amp", default="none", choices=("none", "bf16"), help="bf16: the forward under torch.autocast(device, dtype=torch.bfloat16)")
     a = p.parse_args(argv)
     device = torch.device(a.device)
 
@@ -64,11 +66,13 @@ def main(argv=None):
     x = torch.randn(a.batch, a.channels, a.size, a.size).to(device)
     x1 = torch.randn(1, a.channels, a.size, a.size).to(device)
 
-    batch_seconds, batch_cpu = median_seconds(model, x, a.warmup, a.iters)
-    latency_seconds, latency_cpu = median_seconds(model, x1, a.warmup, a.latency_iters)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if a.amp == "bf16" else contextlib.nullcontext()
+    with autocast:
+        batch_seconds, batch_cpu = median_seconds(model, x, a.warmup, a.iters)
+        latency_seconds, latency_cpu = median_seconds(model, x1, a.warmup, a.latency_iters)
 
     print(json.dumps({
-        **device_fields(device),
+        **device_fields(device, a.amp),
         "workload": "infer", "model": a.model, "impl": "pytorch", "batch": a.batch, "size": a.size,
         "channels": a.channels, "classes": a.classes, "threads": torch.get_num_threads(), "params": params,
         "images_per_sec": round(a.batch / batch_seconds, 2), "latency_ms": round(latency_seconds * 1000, 3),

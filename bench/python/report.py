@@ -47,9 +47,15 @@ def load(path):
 def accuracy_rows(accuracy, problems):
     """The accuracy table: per model and recipe, both sides' test accuracy and the difference in points."""
     rows = []
+    amp_suffix = " amp=bf16"
     for (label, recipe, epochs, train_rows), sides in accuracy.items():
         py, cs = sides["pytorch"], sides["cnnml"]
         py_acc, cs_acc = mean(py, "test_accuracy"), mean(cs, "test_accuracy")
+        fp32 = accuracy.get((label, recipe[:-len(amp_suffix)], epochs, train_rows)) if recipe.endswith(amp_suffix) else None
+
+        def minus_fp32(impl, acc):
+            base = mean(fp32[impl], "test_accuracy") if fp32 else None
+            return "-" if base is None or acc is None else f"{(acc - base) * 100:+.2f}"
         diff = (cs_acc - py_acc) * 100 if py_acc is not None and cs_acc is not None else None
         params = check_pair(f"{label} accuracy", py, cs, problems)
         full = train_rows == 60000 and epochs == 2
@@ -65,11 +71,43 @@ def accuracy_rows(accuracy, problems):
             f"| {label} | {recipe} | {epochs} | {train_rows:,} | {len(py)} / {len(cs)} "
             f"| {pct(py_acc)}{each(py)} | {pct(cs_acc)}{each(cs)} "
             f"| {'-' if diff is None else f'{diff:+.2f}'} | {verdict} "
+            f"| {minus_fp32('pytorch', py_acc)} | {minus_fp32('cnnml', cs_acc)} "
             f"| {fmt(median(py, 'images_per_sec'))} | {fmt(median(cs, 'images_per_sec'))} "
             f"| {fmt(median(py, 'train_seconds'), 1)} | {fmt(median(cs, 'train_seconds'), 1)} "
             f"| {fmt(median(py, 'peak_rss_mb'))} | {fmt(median(cs, 'peak_rss_mb'))} "
             f"| {', '.join(f'{n:,}' for n in params)} |")
     return rows
+
+
+def amp_of(runs):
+    """The precision of a row's runs: "none" (float32) or "bf16" (autocast)."""
+    return next((r["amp"] for r in runs if r.get("amp")), "none")
+
+
+def fp32_partners(table, key_fields):
+    """Per side, the median images/s of each float32 row, keyed by key_fields of its runs: what a bf16 row
+    with the same keys is divided by for its bf16/fp32 speed-up."""
+    partners = {}
+    for sides in table.values():
+        runs = sides["pytorch"] + sides["cnnml"]
+        if not runs or amp_of(runs) != "none":
+            continue
+        key = tuple(runs[0].get(f) for f in key_fields)
+        for impl in ("pytorch", "cnnml"):
+            partners[(impl,) + key] = median(sides[impl], "images_per_sec")
+    return partners
+
+
+def speedup_over_fp32(partners, key_fields, runs, impl, ips):
+    """A bf16 row's images/s over its float32 partner's on the same side, or None (a float32 row, no partner)."""
+    if not runs or amp_of(runs) == "none" or ips is None:
+        return None
+    base = partners.get((impl,) + tuple(runs[0].get(f) for f in key_fields))
+    return ips / base if base else None
+
+
+STEP_KEY = ("model", "batch", "size", "threads")
+EPOCH_KEY = ("model", "batch", "threads", "train_rows")
 
 
 def rss_verdict(py_mb, cs_mb):
@@ -83,7 +121,7 @@ def ceiling_section(ceiling, groups, problems, details):
     """The conv-ceiling table, then every train-step row's achieved GFLOP/s as a fraction of the ceiling."""
     if not ceiling:
         return []
-    peak = {}  # threads -> the machine's ceiling: the higher of the two sides' medians
+    peak = {}  # (threads, precision) -> the machine's ceiling: the highest of the two sides' medians over layouts
     rows = []
     for (label, threads), sides in ceiling.items():
         py, cs = sides["pytorch"], sides["cnnml"]
@@ -92,7 +130,8 @@ def ceiling_section(ceiling, groups, problems, details):
             problems.append(f"{label} t{threads}: missing runs (pytorch {len(py)}, cnnml {len(cs)})")
         best = max((g for g in (py_g, cs_g) if g is not None), default=None)
         if best is not None:
-            peak[threads] = max(best, peak.get(threads, 0))
+            key = (threads, amp_of(py + cs))
+            peak[key] = max(best, peak.get(key, 0))
         py_rss, cs_rss = median(py, "peak_rss_mb"), median(cs, "peak_rss_mb")
         rows.append(
             f"| {label} | {threads} | {fmt(py_g, 1)} | {fmt(cs_g, 1)} "
@@ -108,7 +147,7 @@ def ceiling_section(ceiling, groups, problems, details):
         gmacs = median(cs, "gmacs_per_image")  # the C# side's ModelSummary; both sides build the same network
         if gmacs is None:
             continue
-        ceiling_g = peak.get(threads)
+        ceiling_g = peak.get((threads, amp_of(py + cs)))
 
         def cells(ips):
             if ips is None:
@@ -123,9 +162,10 @@ def ceiling_section(ceiling, groups, problems, details):
         "",
         "## Convolution ceiling and achieved GFLOP/s",
         "",
-        "`conv-ceiling`: GFLOP/s of one 3x3 convolution, stride 1, padding 1, forward only, fp32, no gradients, "
-        "on fixed random tensors (FLOPs per call 2·N·Cout·H·W·Cin·9), at 1 and 2 threads: the practical peak of "
-        "the machine. The ceiling at a thread count is the higher of the two sides' medians.",
+        "`conv-ceiling`: GFLOP/s of one 3x3 convolution, stride 1, padding 1, forward only, no gradients, "
+        "on fixed random tensors (FLOPs per call 2·N·Cout·H·W·Cin·9): float32 at 1 and 2 threads, and (rows marked "
+        "bf16) on bfloat16 tensors, NCHW and channels-last: the practical peak of the machine. The ceiling at a "
+        "thread count and precision is the highest of the two sides' medians over the layouts.",
         "",
         "| Workload | Threads | PyTorch GFLOP/s | CnnMl GFLOP/s | CnnMl/PyTorch | PyTorch peak RSS MB | CnnMl peak RSS MB | peak memory ≤ PyTorch |",
         "|---|---:|---:|---:|---:|---:|---:|:---:|",
@@ -137,7 +177,7 @@ def ceiling_section(ceiling, groups, problems, details):
             "Each training-step row's achieved GFLOP/s: images/s × 3 × 2 × forward multiply-accumulates per image "
             "(a training step ≈ 3 forward passes: the forward and two backward products; MACs of convolutions and "
             "dense layers from CnnMl's ModelSummary, printed by the C# side), and as a fraction of the ceiling at "
-            "the row's thread count. Low fractions mark memory-bound or small-kernel networks (depthwise "
+            "the row's thread count and precision (bf16 rows against the bfloat16 ceiling). Low fractions mark memory-bound or small-kernel networks (depthwise "
             "convolutions, concatenations, batch norm), where the ceiling is out of reach for both sides.",
             "",
             "| Workload | Threads | forward GMACs/image | PyTorch GFLOP/s | PyTorch % of ceiling | CnnMl GFLOP/s | CnnMl % of ceiling |",
@@ -148,10 +188,18 @@ def ceiling_section(ceiling, groups, problems, details):
 
 
 def epoch_section(epoch, problems, details):
-    """One epoch of LeNet-5 with data loading: CnnMl against the faster of PyTorch's DataLoader settings."""
+    """One epoch with data loading: CnnMl against the fastest of PyTorch's DataLoader settings."""
     if not epoch:
         return []
     rows = []
+    fastest_runs = {}
+    for key, sides in epoch.items():
+        by_loader = {}
+        for r in sides["pytorch"]:
+            by_loader.setdefault(r.get("loader", "?"), []).append(r)
+        best = max(by_loader.values(), key=lambda runs: median(runs, "images_per_sec") or 0, default=[])
+        fastest_runs[key] = {"pytorch": best, "cnnml": sides["cnnml"]}
+    partners = fp32_partners(fastest_runs, EPOCH_KEY)
     loaders = sorted({r.get("loader", "?") for sides in epoch.values() for r in sides["pytorch"]})
     for (label, threads), sides in epoch.items():
         py, cs = sides["pytorch"], sides["cnnml"]
@@ -166,10 +214,14 @@ def epoch_section(epoch, problems, details):
         verdict = "-" if ratio is None else ("yes" if ratio >= TARGET else "**no**")
         py_rss, cs_rss = median(best, "peak_rss_mb"), median(cs, "peak_rss_mb")
         first = (cs or py)[0]
+        bf16_py = speedup_over_fp32(partners, EPOCH_KEY, best, "pytorch", py_ips)
+        bf16_cs = speedup_over_fp32(partners, EPOCH_KEY, cs, "cnnml", cs_ips)
         rows.append(
-            f"| {label} | {first.get('optimizer', '?')} lr={first.get('lr', '?')} b={first.get('batch', '?')} | {threads} "
+            f"| {label} | {first.get('optimizer', '?')} lr={first.get('lr', '?')} b={first.get('batch', '?')} "
+            f"| {first.get('train_rows', 0):,} | {threads} "
             + "".join(f"| {fmt(median(by_loader.get(n, []), 'images_per_sec'))} " for n in loaders)
             + f"| {fmt(cs_ips)} | {fastest or '-'} | {fmt(ratio, 3)} | {verdict} "
+            f"| {fmt(bf16_py, 2)} | {fmt(bf16_cs, 2)} "
             f"| {fmt(median(best, 'seconds'), 1)} | {fmt(median(cs, 'seconds'), 1)} "
             f"| {fmt(median(best, 'load_seconds'), 2)} | {fmt(median(cs, 'load_seconds'), 2)} "
             f"| {fmt(median(best, 'final_train_loss'), 3)} | {fmt(median(cs, 'final_train_loss'), 3)} "
@@ -181,19 +233,23 @@ def epoch_section(epoch, problems, details):
                 f"| {' / '.join(fmt(c['images_per_sec'] / q['images_per_sec'], 3) for q, c in zip(runs, cs))} | 1 epoch |")
     return [
         "",
-        "## End to end: one epoch of LeNet-5 on Fashion-MNIST (`epoch`)",
+        "## End to end: one epoch on Fashion-MNIST through the trainer (`epoch`)",
         "",
-        "One pass over the 60,000 training images, batch 64, shuffled, timed from reading the IDX files to the last "
-        "step: CnnMl through FashionMnist.Load → LeNet trainer Fit, PyTorch through a torch.utils.data.Dataset over "
+        "One pass over the training images (all 60,000, or the first *train rows*), batch 64, shuffled, timed from "
+        "reading the IDX files to the last step: CnnMl through FashionMnist.Load → trainer Fit (LeNet trainer; ResNet "
+        "trainer with SmallInputStem for the resnet*_small rows), PyTorch through a torch.utils.data.Dataset over "
         "the same files, a DataLoader (batch_size=64, shuffle=True) and the usual loop (`bench/python/epoch.py`), "
-        "run once per DataLoader setting; CnnMl is compared with the faster one (named in the table). The mean "
+        "run once per DataLoader setting; CnnMl is compared with the fastest one (named in the table). Rows marked "
+        "bf16 train under bfloat16 autocast (CnnMl: the trainer's Precision = BFloat16; PyTorch: torch.autocast); "
+        "*bf16/fp32* is their images/s over the float32 row's on the same side. The mean "
         "training loss of the epoch checks that both sides trained alike; load s is reading the files alone. "
         "With a DataLoader worker, PyTorch's peak RSS is the larger of the main process's and the worker's.",
         "",
-        "| Workload | Recipe | Threads | " + "".join(f"PyTorch {n} img/s | " for n in loaders)
-        + f"CnnMl img/s | compared with | CnnMl/PyTorch | ≥ {TARGET} | PyTorch s | CnnMl s | PyTorch load s | CnnMl load s "
+        "| Workload | Recipe | Train rows | Threads | " + "".join(f"PyTorch {n} img/s | " for n in loaders)
+        + f"CnnMl img/s | compared with | CnnMl/PyTorch | ≥ {TARGET} | PyTorch bf16/fp32 | CnnMl bf16/fp32 "
+        "| PyTorch s | CnnMl s | PyTorch load s | CnnMl load s "
         "| PyTorch train loss | CnnMl train loss | PyTorch peak RSS MB | CnnMl peak RSS MB | peak memory ≤ PyTorch | Parameters |",
-        "|---|---|---:|" + "---:|" * len(loaders) + "---:|---|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|",
+        "|---|---|---:|---:|" + "---:|" * len(loaders) + "---:|---|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|",
         *rows,
     ]
 
@@ -346,14 +402,18 @@ def main(argv=None):
     problems = []
 
     rows, details = [], []
+    partners = fp32_partners(groups, STEP_KEY)
     for (label, threads), sides in groups.items():
         py, cs = sides["pytorch"], sides["cnnml"]
         py_ips, cs_ips = median(py, "images_per_sec"), median(cs, "images_per_sec")
         ratio = cs_ips / py_ips if py_ips and cs_ips else None
         params = check_pair(f"{label} t{threads}", py, cs, problems)
         verdict = "-" if ratio is None else ("yes" if ratio >= TARGET else "**no**")
+        bf16_py = speedup_over_fp32(partners, STEP_KEY, py, "pytorch", py_ips)
+        bf16_cs = speedup_over_fp32(partners, STEP_KEY, cs, "cnnml", cs_ips)
         rows.append(
             f"| {label} | {threads} | {fmt_ips(py_ips)} | {fmt_ips(cs_ips)} | {fmt(ratio, 3)} | {verdict} "
+            f"| {fmt(bf16_py, 2)} | {fmt(bf16_cs, 2)} "
             f"| {fmt(median(py, 'peak_rss_mb'))} | {fmt(median(cs, 'peak_rss_mb'))} "
             f"| {rss_verdict(median(py, 'peak_rss_mb'), median(cs, 'peak_rss_mb'))} "
             f"| {', '.join(f'{n:,}' for n in params)} |")
@@ -370,13 +430,16 @@ def main(argv=None):
         f"Written by `bench/run.sh{' --quick' if a.mode == 'quick' else ''}` on {now}; "
         f"{a.reps} alternating repetitions per side, medians reported; took {a.elapsed} s.",
         "Training step: SGD (momentum 0.9) on fixed synthetic tensors, cross-entropy loss, warm-up steps excluded. "
-        "Peak RSS is the process's peak resident set (VmHWM, ru_maxrss); *peak memory ≤ PyTorch* is issue 8's memory target."
+        "Peak RSS is the process's peak resident set (VmHWM, ru_maxrss); *peak memory ≤ PyTorch* is issue 8's memory target. "
+        "Rows marked bf16 run forward and loss under bfloat16 autocast on both sides (PyTorch: torch.autocast(\"cpu\", "
+        "dtype=torch.bfloat16)), weights, gradients and optimizer state in float32; *bf16/fp32* is their images/s "
+        "over the float32 row's on the same side."
         + (" Quick mode: one repetition; of the big models only resnet50, efficientnet_b0 and googlenet, timing 2 "
            "steps: their figures are indicative, not measurements." if a.mode == "quick" else ""),
         "",
-        f"| Workload | Threads | PyTorch img/s | CnnMl img/s | CnnMl/PyTorch | ≥ {TARGET} | PyTorch peak RSS MB | CnnMl peak RSS MB "
-        "| peak memory ≤ PyTorch | Parameters |",
-        "|---|---:|---:|---:|---:|:---:|---:|---:|:---:|---:|",
+        f"| Workload | Threads | PyTorch img/s | CnnMl img/s | CnnMl/PyTorch | ≥ {TARGET} | PyTorch bf16/fp32 | CnnMl bf16/fp32 "
+        "| PyTorch peak RSS MB | CnnMl peak RSS MB | peak memory ≤ PyTorch | Parameters |",
+        "|---|---:|---:|---:|---:|:---:|---:|---:|---:|---:|:---:|---:|",
         *rows,
     ]
     ceiling_lines, epoch_lines = ceiling_section(extra["conv-ceiling"], groups, problems, details), \
@@ -395,11 +458,13 @@ def main(argv=None):
             "MulticlassClassification.Evaluate, PyTorch with the same architecture, initialization, optimizer, "
             "batch, schedule and normalization (`bench/python/train_accuracy.py`). "
             f"Issue 6's bar, checked only at full scale (60,000 rows, 2 epochs): LeNet-5 ≥ 88%, ResNet-18 small stem ≥ 91%, "
-            f"and CnnMl within {ACCURACY_GAP} points of PyTorch. Training img/s include the per-batch Python or .NET loop.",
+            f"and CnnMl within {ACCURACY_GAP} points of PyTorch. Recipes ending amp=bf16 train under bfloat16 autocast "
+            "(issue 19: within 0.3 points of the same recipe in float32, *bf16 − fp32*, same seeds). "
+            "Training img/s include the per-batch Python or .NET loop.",
             "",
             "| Model | Recipe | Epochs | Train rows | Seeds | PyTorch acc | CnnMl acc | CnnMl − PyTorch (points) | Meets issue 6 "
-            "| PyTorch train img/s | CnnMl train img/s | PyTorch train s | CnnMl train s | PyTorch peak RSS MB | CnnMl peak RSS MB | Parameters |",
-            "|---|---|---:|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| PyTorch bf16 − fp32 (points) | CnnMl bf16 − fp32 (points) | PyTorch train img/s | CnnMl train img/s | PyTorch train s | CnnMl train s | PyTorch peak RSS MB | CnnMl peak RSS MB | Parameters |",
+            "|---|---|---:|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             *acc_rows,
         ]
     lines += [

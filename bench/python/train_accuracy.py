@@ -22,6 +22,7 @@ Prints one JSON line with the same fields as the C# side:
 Run it with Debian's interpreter (/usr/bin/python3): python3-torch lives there.
 """
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -62,6 +63,8 @@ def recipe_name(a):
     elif a.schedule != "constant":
         parts.append(a.schedule)
     parts.append("norm=" + ("none" if a.normalize == "none" else a.normalize))
+    if a.amp != "none":
+        parts.append("amp=" + a.amp)
     return " ".join(parts)
 
 
@@ -83,6 +86,9 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", help="cpu or cuda[:N]; batches are copied to it as they are drawn")
+    p.add_argument("--amp", default="none", choices=("none", "bf16"),
+                   help="bf16: train under torch.autocast(device, dtype=torch.bfloat16) around forward and loss; "
+                        "weights, optimizer state and the test pass stay float32")
     p.add_argument("--dir", default="/usr/share/datasets/fashion-mnist")
     a = p.parse_args(argv)
 
@@ -114,6 +120,7 @@ def main(argv=None):
         sched = torch.optim.lr_scheduler.StepLR(opt, step_size=a.step_size, gamma=a.step_gamma)
     else:
         sched = None
+    autocast = (lambda: torch.autocast(device.type, dtype=torch.bfloat16)) if a.amp == "bf16" else contextlib.nullcontext
     n = x_train.shape[0]
     loss_sum, seen = 0.0, 0
     start = time.perf_counter()
@@ -124,7 +131,8 @@ def main(argv=None):
         for i in range(0, n, a.batch):
             idx = order[i:i + a.batch]
             xb, yb = x_train[idx].to(device, non_blocking=True), y_train[idx].to(device, non_blocking=True)
-            loss = F.cross_entropy(model(xb), yb)
+            with autocast():
+                loss = F.cross_entropy(model(xb), yb)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -147,7 +155,7 @@ def main(argv=None):
         "threads": torch.get_num_threads(), "train_rows": n, "params": params,
         "test_accuracy": round(correct / x_test.shape[0], 4), "train_seconds": round(train_seconds, 2),
         "images_per_sec": round(n * a.epochs / train_seconds, 1), "final_train_loss": round(loss_sum / seen, 4),
-        "peak_rss_mb": round(peak_rss_mb(), 1), **device_fields(device),
+        "peak_rss_mb": round(peak_rss_mb(), 1), **device_fields(device, a.amp),
     }))
     return 0
 

@@ -48,23 +48,30 @@ def tv_models():
     return torchvision.models
 
 
-def resnet18_small(num_classes, in_channels):
-    """torchvision's ResNet-18 with the small-input stem (CIFAR-style): 3x3 stride-1 conv1, no max-pool.
+def resnet_small(name):
+    """torchvision's ResNet <name> with the small-input stem (CIFAR-style): 3x3 stride-1 conv1, no max-pool.
     The replaced conv1 gets the initialization torchvision gives every ResNet convolution (Kaiming
-    normal, fan_out, ReLU), as the zoo's resnet18_small does; nn.Conv2d's default would differ."""
-    model = tv_models().resnet18(num_classes=num_classes)
-    model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1, bias=False)
-    nn.init.kaiming_normal_(model.conv1.weight, mode="fan_out", nonlinearity="relu")
-    model.maxpool = nn.Identity()
-    return model
-
-
-def resnet18(num_classes, in_channels):
-    model = tv_models().resnet18(num_classes=num_classes)
-    if in_channels != 3:
-        model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    normal, fan_out, ReLU), as the zoo's resnet18_small and the ResNet trainer's SmallInputStem do;
+    nn.Conv2d's default would differ."""
+    def create(num_classes, in_channels):
+        model = getattr(tv_models(), name)(num_classes=num_classes)
+        model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1, bias=False)
         nn.init.kaiming_normal_(model.conv1.weight, mode="fan_out", nonlinearity="relu")
-    return model
+        model.maxpool = nn.Identity()
+        return model
+    return create
+
+
+def resnet_any_channels(name):
+    """torchvision's ResNet <name>; for other than 3 input channels its 7x7 stem convolution is rebuilt
+    for them with torchvision's ResNet initialization (Kaiming normal, fan_out, ReLU), as the zoo builds it."""
+    def create(num_classes, in_channels):
+        model = getattr(tv_models(), name)(num_classes=num_classes)
+        if in_channels != 3:
+            model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
+            nn.init.kaiming_normal_(model.conv1.weight, mode="fan_out", nonlinearity="relu")
+        return model
+    return create
 
 
 def torchvision_rgb(name, **kwargs):
@@ -96,9 +103,10 @@ NO_AUX = {"aux_logits": False, "transform_input": False, "init_weights": True}
 MODELS = {
     "lenet5": LeNet5,
     "lenet5_relu": lambda num_classes, in_channels: LeNet5(num_classes, in_channels, relu=True),
-    "resnet18_small": resnet18_small,
-    "resnet18": resnet18,
-    "resnet50": torchvision_rgb("resnet50"),
+    "resnet18_small": resnet_small("resnet18"),
+    "resnet50_small": resnet_small("resnet50"),
+    "resnet18": resnet_any_channels("resnet18"),
+    "resnet50": resnet_any_channels("resnet50"),
     "vgg11_bn": torchvision_rgb("vgg11_bn"),
     "densenet121": torchvision_rgb("densenet121"),
     "efficientnet_b0": efficientnet_b0,
@@ -141,6 +149,8 @@ def main(argv=None):
                    help="1: also time zero_grad/forward/backward/step separately (ms per step)")
     p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
     p.add_argument("--amp", default="none", choices=("none", "bf16"), help="bf16: autocast forward and loss")
+    p.add_argument("--channels-last", type=int, default=0,
+                   help="1: model and batch in torch.channels_last (PyTorch's default, 0, is NCHW)")
     a = p.parse_args(argv)
     device = torch.device(a.device)
     cuda = device.type == "cuda"
@@ -155,6 +165,9 @@ def main(argv=None):
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     x = torch.randn(a.batch, a.channels, a.size, a.size).to(device)
     y = torch.randint(0, a.classes, (a.batch,)).to(device)
+    if a.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
 
     ticks = [0.0, 0.0, 0.0, 0.0]  # zero_grad, forward+loss, backward, step
 
@@ -183,17 +196,18 @@ def main(argv=None):
         step()
     run = timed_step if a.phases else step
     sync()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _ in range(a.steps):
         run()
     sync()
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
 
     result = {
         "model": a.model, "impl": "pytorch", "batch": a.batch, "size": a.size, "channels": a.channels,
         "classes": a.classes, "threads": torch.get_num_threads(), "params": params,
         "images_per_sec": round(a.batch * a.steps / seconds, 2), "steps": a.steps,
-        "seconds": round(seconds, 4), "peak_rss_mb": round(peak_rss_mb(), 1),
+        "seconds": round(seconds, 4), "cpu_seconds": round(cpu_seconds, 4), "peak_rss_mb": round(peak_rss_mb(), 1),
+        "channels_last": bool(a.channels_last),
     }
     result.update(device_fields(device, a.amp))
     if a.phases:

@@ -7,10 +7,13 @@ Builds torchvision's ResNet-18 with CnnMl's small-input stem (3x3 stride-1 conv1
 same state_dict keys as the zoo's resnet18_small), 10 classes, seeded random weights, and runs one
 training-mode forward pass and cross-entropy loss under torch.autocast("cpu", dtype=torch.bfloat16)
 on a fixed batch of 4 32x32 images, then backward (outside autocast, as PyTorch's recipe does), once
-in the default (NCHW) layout and once channels-last (model and input). Writes
+in the default (NCHW) layout and once channels-last (model and input); then, in evaluation mode
+under torch.no_grad(), the logits of the same batch in float32 and under autocast to bfloat16 (what a
+PyTorch user scoring in bfloat16 writes). Writes
   OUT_DIR/weights.safetensors  the state_dict before the step
   OUT_DIR/step.safetensors     input, target, and per layout (nchw., channels_last.) the loss and the
-                               float32 gradients of conv1.weight, layer4.1.conv2.weight, fc.weight, fc.bias
+                               float32 gradients of conv1.weight, layer4.1.conv2.weight, fc.weight, fc.bias;
+                               eval.fp32_logits and eval.bf16_logits (float32 copies) of the NCHW model
 """
 import os
 import sys
@@ -51,6 +54,14 @@ def main():
         for name in GRADIENTS:
             data[f"{layout}.grad.{name}"] = parameters[name].grad.float().contiguous()
         print(f"{layout}: loss {loss.item():.6f} ({loss.dtype}), logits {logits.dtype}")
+    model.load_state_dict(weights)
+    model = model.to(memory_format=torch.contiguous_format).eval()
+    with torch.no_grad():
+        data["eval.fp32_logits"] = model(x).contiguous()
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            logits = model(x)
+        data["eval.bf16_logits"] = logits.float().contiguous()
+    print(f"eval: autocast logits {logits.dtype}")
     st_io.save(weights, os.path.join(out, "weights.safetensors"))
     st_io.save(data, os.path.join(out, "step.safetensors"))
     return 0

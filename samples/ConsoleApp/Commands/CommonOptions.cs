@@ -25,6 +25,23 @@ internal static class CommonOptions
         Required = required,
     };
 
+    public static Option<string> ScoringPrecision()
+    {
+        var option = new Option<string>("--precision")
+        {
+            Description = "fp32 (default: ONNX Runtime or libtorch); bf16: libtorch under autocast to bfloat16, faster where the CPU has bfloat16 units, predictions may differ slightly",
+            DefaultValueFactory = _ => "fp32",
+        };
+        option.AcceptOnlyFromAmong("fp32", "bf16");
+        return option;
+    }
+
+    /// <summary>Applies --precision to a loaded model's scoring.</summary>
+    public static void ApplyScoringPrecision(TrainedModel trained, string? precision)
+    {
+        if (precision == "bf16") trained.Network.InferenceOptions = new InferenceOptions { Precision = InferencePrecision.BFloat16 };
+    }
+
     /// <summary>Applies --threads (at least 1); without it, <paramref name="fallback"/> when given.</summary>
     public static void ApplyThreads(int? threads, int? fallback = null)
     {

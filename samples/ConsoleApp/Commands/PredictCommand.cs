@@ -13,7 +13,8 @@ internal static class PredictCommand
         var model = CommonOptions.ModelFile(required: true);
         var top = new Option<int>("--top") { Description = "Labels shown per image", DefaultValueFactory = _ => 3 };
         var images = new Argument<string[]>("images") { Description = "Image files (PNG, JPEG, BMP)", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("predict", "Predict the labels of image files with a saved model") { model, top, images };
+        var precision = CommonOptions.ScoringPrecision();
+        var command = new Command("predict", "Predict the labels of image files with a saved model") { model, top, precision, images };
         command.SetAction(result =>
         {
             var k = result.GetValue(top);
@@ -23,6 +24,7 @@ internal static class PredictCommand
                 if (!File.Exists(file)) throw new FileNotFoundException($"image file '{file}' does not exist", file);
             var ml = new MLContext(seed: 1);
             var trained = TrainedModel.Load(ml, result.GetValue(model)!);
+            CommonOptions.ApplyScoringPrecision(trained, result.GetValue(precision));
             var predictions = Predict(ml, trained, files, k);
             var inv = CultureInfo.InvariantCulture;
             var headers = new List<string> { "image" };

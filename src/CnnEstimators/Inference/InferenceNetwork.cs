@@ -1,3 +1,4 @@
+using CnnMl.Torch;
 using CnnMl.Torch.Modules;
 using static CnnMl.Torch.torch;
 
@@ -45,6 +46,15 @@ public sealed class InferenceOptions
     /// weights add. Default <see cref="DefaultWinogradWeightLimitBytes"/>; 0 disables Winograd.
     /// </summary>
     public long WinogradWeightLimitBytes { get; set; } = DefaultWinogradWeightLimitBytes;
+
+    /// <summary>
+    /// The precision of the forward pass: <see cref="InferencePrecision.Float32"/> (default) or, as an opt-in,
+    /// <see cref="InferencePrecision.BFloat16"/> (CPU or CUDA) or <see cref="InferencePrecision.Float16"/>
+    /// (CUDA) under libtorch's autocast, the logits returned as float32. <see cref="OneDnnKernels"/> does not
+    /// apply to a lower precision: its kernels are float32, and autocast runs libtorch's own
+    /// bfloat16 convolutions (oneDNN's, on the CPU).
+    /// </summary>
+    public InferencePrecision Precision { get; set; } = InferencePrecision.Float32;
 
     /// <summary>16 MiB: a 256→256-channel 3x3 layer (9.4 MB transformed) qualifies, a 512→512 one (38 MB) does not.</summary>
     public const long DefaultWinogradWeightLimitBytes = 16L << 20;
@@ -101,10 +111,16 @@ public sealed class InferenceNetwork : IDisposable
         ArgumentNullException.ThrowIfNull(network);
         options ??= new InferenceOptions();
         BatchNormFolding.RequireEvaluationMode(network, "inference optimization");
+        var device = network.parameters().Select(p => p.device).FirstOrDefault() ?? CPU;
+        if (options.Precision == InferencePrecision.Float16 && device.type != DeviceType.CUDA)
+            throw new ArgumentException($"InferenceOptions.Precision Float16 needs a CUDA device, and the network is on {device}: libtorch's CPU autocast runs bfloat16 only (use InferencePrecision.BFloat16)", nameof(options));
+        if (!Enum.IsDefined(options.Precision))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Precision, "InferenceOptions.Precision must be Float32, BFloat16 or Float16");
+        var oneDnn = options.OneDnnKernels && options.Precision == InferencePrecision.Float32;
         var folded = options.FoldBatchNorm ? BatchNormFolding.Fold(network) : [];
         var channelsLast = options.ChannelsLast ?? ChannelsLastLayout.Pays(network);
         if (channelsLast) ChannelsLastLayout.ConvertWeights(network);
-        if (options.OneDnnKernels)
+        if (oneDnn)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(options.WinogradWeightLimitBytes, nameof(options.WinogradWeightLimitBytes));
             foreach (var conv in network.modules().OfType<Conv2d>().Where(OneDnnConvolution.Supports))
@@ -117,25 +133,32 @@ public sealed class InferenceNetwork : IDisposable
             FoldBatchNorm = options.FoldBatchNorm,
             InferenceMode = options.InferenceMode,
             ChannelsLast = channelsLast,
-            OneDnnKernels = options.OneDnnKernels,
+            OneDnnKernels = oneDnn,
             WinogradWeightLimitBytes = options.WinogradWeightLimitBytes,
+            Precision = options.Precision,
         };
         return new InferenceNetwork(network, copy, folded, ownsNetwork);
     }
 
     /// <summary>
-    /// Logits (N, classes) of a batch of images (N, C, H, W), computed under <c>inference_mode</c>
-    /// (or <c>no_grad</c> when that option is off). The result cannot take part in autograd.
+    /// Float32 logits (N, classes) of a batch of images (N, C, H, W), computed under <c>inference_mode</c>
+    /// (or <c>no_grad</c> when that option is off) and, for a lower <see cref="InferenceOptions.Precision"/>,
+    /// under autocast. The result cannot take part in autograd.
     /// </summary>
     public Tensor Predict(Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);
         using IDisposable mode = Options.InferenceMode ? inference_mode() : no_grad();
-        if (Options.ChannelsLast != true) return Network.call(images);
-        var nhwc = ChannelsLastLayout.Batch(images);
+        var nhwc = Options.ChannelsLast == true ? ChannelsLastLayout.Batch(images) : images;
         try
         {
-            return Network.call(nhwc);
+            if (Options.Precision == InferencePrecision.Float32) return Network.call(nhwc);
+            Tensor logits;
+            using (autocast(images.device.type, Options.Precision == InferencePrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float16))
+                logits = Network.call(nhwc);
+            if (logits.dtype == ScalarType.Float32) return logits;
+            using (logits)
+                return logits.to(ScalarType.Float32);
         }
         finally
         {

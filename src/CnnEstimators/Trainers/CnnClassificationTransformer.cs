@@ -100,7 +100,8 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     /// where it pays, convolutions and pooling on oneDNN with Winograd for 3x3 layers; see
     /// <see cref="Models.InferenceNetwork"/>), built on first use; <see cref="Model"/> and the saved model
     /// file keep the original weights. <see cref="Models.InferenceOptions.None"/> scores
-    /// <see cref="Model"/> itself. Changing <see cref="Model"/>'s weights after scoring started needs
+    /// <see cref="Model"/> itself. <see cref="Models.InferenceOptions.Precision"/> = BFloat16 opts in to
+    /// scoring under bfloat16 autocast; <see cref="CnnScoringEngine.Auto"/> then scores with libtorch. Changing <see cref="Model"/>'s weights after scoring started needs
     /// this property set again (which rebuilds the copy).
     /// </summary>
     public InferenceOptions InferenceOptions
@@ -162,6 +163,13 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
         if (scoringEngine == CnnScoringEngine.Libtorch)
         {
             engineInUse = "libtorch (chosen)";
+            return;
+        }
+        if (inferenceOptions.Precision != InferencePrecision.Float32)
+        {
+            if (scoringEngine == CnnScoringEngine.OnnxRuntime)
+                throw new InvalidOperationException($"ScoringEngine OnnxRuntime scores in float32, and InferenceOptions.Precision is {inferenceOptions.Precision}: set ScoringEngine to Auto or Libtorch for {inferenceOptions.Precision} scoring, or Precision to Float32");
+            engineInUse = $"libtorch (InferenceOptions.Precision = {inferenceOptions.Precision}; the ONNX Runtime engine scores in float32)";
             return;
         }
         if (scoringEngine == CnnScoringEngine.Auto && device.type != DeviceType.CPU)
@@ -247,7 +255,7 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
         var options = inferenceOptions;
         var info = ModelZoo.Models.FirstOrDefault(m => m.Name == Architecture);
         if (info is null || !(options.FoldBatchNorm || options.ChannelsLast != false || options.OneDnnKernels))
-            return InferenceNetwork.Optimize(Model, new InferenceOptions { FoldBatchNorm = false, ChannelsLast = false, OneDnnKernels = false, InferenceMode = options.InferenceMode });
+            return InferenceNetwork.Optimize(Model, new InferenceOptions { FoldBatchNorm = false, ChannelsLast = false, OneDnnKernels = false, InferenceMode = options.InferenceMode, Precision = options.Precision });
         ClassifierNetwork copy;
         // Building the copy initializes weights that are overwritten at once: keep the generator's state
         // so scoring does not change what a seeded program draws next.

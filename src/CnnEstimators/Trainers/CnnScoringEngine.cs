@@ -5,7 +5,8 @@ public enum CnnScoringEngine
 {
     /// <summary>
     /// ONNX Runtime on the CPU when the network's ONNX export is checked equal to libtorch's output,
-    /// libtorch otherwise and on a GPU. The default: bench/RESULTS.md measures ONNX Runtime at least as
+    /// libtorch otherwise, on a GPU and for a precision below float32
+    /// (<see cref="Models.InferenceOptions.Precision"/>). The default: bench/RESULTS.md measures ONNX Runtime at least as
     /// fast as the optimized libtorch path on every inference row.
     /// </summary>
     Auto,

@@ -177,8 +177,9 @@ public abstract class CnnTrainerOptions
     /// <summary>
     /// Train with convolution weights and batches in the channels-last layout
     /// (<see cref="Models.ChannelsLastLayout"/>). Null (default): on the CPU when the network's widest
-    /// convolution has at least 64 output channels, where it was measured faster for every zoo family;
-    /// off on a GPU, where it was not measured.
+    /// convolution has at least 64 output channels, where it was measured faster for every zoo family
+    /// (in bfloat16, <see cref="Precision"/>, not for networks with depthwise convolutions:
+    /// <see cref="Models.ChannelsLastLayout.PaysInBFloat16"/>); off on a GPU, where it was not measured.
     /// </summary>
     public bool? ChannelsLast { get; set; }
 

@@ -87,7 +87,7 @@ public sealed class ResNetTrainer : CnnTrainerBase<ResNetTrainer.Options>
     {
         public int Depth { get; set; } = 18;
 
-        /// <summary>A 3x3 stride-1 first convolution without max-pooling, for small images (resnet18 only).</summary>
+        /// <summary>A 3x3 stride-1 first convolution without max-pooling, for small images (Depth 18 or 50: resnet18_small, resnet50_small).</summary>
         public bool SmallInputStem { get; set; }
 
         internal override string ArchitectureName => SmallInputStem ? $"resnet{Depth}_small" : $"resnet{Depth}";
@@ -95,7 +95,7 @@ public sealed class ResNetTrainer : CnnTrainerBase<ResNetTrainer.Options>
         public override void Validate()
         {
             if (Depth is not (18 or 34 or 50 or 101 or 152)) throw new ArgumentOutOfRangeException(nameof(Depth), Depth, "ResNet Depth must be 18, 34, 50, 101 or 152");
-            if (SmallInputStem && Depth != 18) throw new ArgumentOutOfRangeException(nameof(SmallInputStem), "the small-input stem is registered for Depth 18 only");
+            if (SmallInputStem && Depth is not (18 or 50)) throw new ArgumentOutOfRangeException(nameof(SmallInputStem), $"the small-input stem is registered for Depth 18 and 50, not {Depth}");
             base.Validate();
         }
     }

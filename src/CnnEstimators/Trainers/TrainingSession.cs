@@ -40,7 +40,8 @@ internal sealed class TrainingSession : IDisposable
             if (options.PretrainedWeightsPath is { } path) PretrainedWeights.Load(model, path);
             if (options.FreezeFeatures) PretrainedWeights.FreezeFeatures(model);
             model.to(device);
-            channelsLast = options.ChannelsLast ?? (device.type == DeviceType.CPU && ChannelsLastLayout.Pays(model));
+            channelsLast = options.ChannelsLast ?? (device.type == DeviceType.CPU
+                && (options.Precision == TrainingPrecision.BFloat16 ? ChannelsLastLayout.PaysInBFloat16(model) : ChannelsLastLayout.Pays(model)));
             if (channelsLast) ChannelsLastLayout.ConvertWeights(model);
             optimizers = new OptimizationSchedule(options, model.parameters().Where(p => p.requires_grad).ToArray());
             pipeline = new InputPipeline(options.Augmentation, input, device, seed);

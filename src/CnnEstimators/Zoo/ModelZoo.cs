@@ -111,6 +111,7 @@ public static class ModelZoo
         new("resnet101", "ResNet", 224, ResNet.MinimumSize, false, 3, ImageNet, Fc, (n, c) => ResNet.ResNet101(n, c)),
         new("resnet152", "ResNet", 224, ResNet.MinimumSize, false, 3, ImageNet, Fc, (n, c) => ResNet.ResNet152(n, c)),
         new("resnet18_small", "ResNet", 32, ResNet.MinimumSize, false, 3, Normalization.Cifar10, Fc, (n, c) => ResNet.ResNet18(n, c, smallInput: true)),
+        new("resnet50_small", "ResNet", 32, ResNet.MinimumSize, false, 3, Normalization.Cifar10, Fc, (n, c) => ResNet.ResNet50(n, c, smallInput: true)),
         new("resnet20_cifar", "ResNet", 32, ResNet.MinimumSize, false, 3, Normalization.Cifar10, Fc, (n, c) => CifarResNet.ResNet20(n, c)),
         new("resnet56_cifar", "ResNet", 32, ResNet.MinimumSize, false, 3, Normalization.Cifar10, Fc, (n, c) => CifarResNet.ResNet56(n, c)),
         // GoogLeNet and Inception v3 are registered without auxiliary heads (forward returns only the

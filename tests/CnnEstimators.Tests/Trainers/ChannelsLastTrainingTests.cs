@@ -41,6 +41,10 @@ public sealed class ChannelsLastTrainingTests
         using var lenet = ModelZoo.Create("lenet5", 10);
         Assert.IsTrue(ChannelsLastLayout.Pays(resnet), "64-channel convolutions");
         Assert.IsFalse(ChannelsLastLayout.Pays(lenet), "6 and 16 channels");
+        Assert.IsTrue(ChannelsLastLayout.PaysInBFloat16(resnet), "no depthwise convolution");
+        using var efficientnet = ModelZoo.Create("efficientnet_b0", 10);
+        Assert.IsTrue(ChannelsLastLayout.Pays(efficientnet));
+        Assert.IsFalse(ChannelsLastLayout.PaysInBFloat16(efficientnet), "depthwise convolutions run slower channels-last in bfloat16");
         ChannelsLastLayout.ConvertWeights(resnet);
         Assert.IsTrue(resnet.modules().OfType<Conv2d>().All(c => c.weight.is_contiguous(channels_last)));
         using var batch = randn(2, 3, 8, 8);

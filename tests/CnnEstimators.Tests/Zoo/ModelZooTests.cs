@@ -58,6 +58,10 @@ public sealed class ModelZooTests
         CollectionAssert.AreEqual(new long[] { 64, 1, 7, 7 }, model.state_dict()["conv1.weight"].shape);
         using var small = ModelZoo.Create("resnet18_small", numClasses: 3);
         CollectionAssert.AreEqual(new long[] { 64, 3, 3, 3 }, small.state_dict()["conv1.weight"].shape);
+        // torchvision's resnet50(num_classes=10) with conv1 replaced by a 3x3 stride-1 convolution has 23,520,842 parameters.
+        using var small50 = ModelZoo.Create("resnet50_small", numClasses: 10);
+        CollectionAssert.AreEqual(new long[] { 64, 3, 3, 3 }, small50.state_dict()["conv1.weight"].shape);
+        Assert.AreEqual(23_520_842L, small50.parameters().Sum(p => p.numel()));
     }
 
     [TestMethod]
