@@ -101,8 +101,9 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
     /// <see cref="Models.InferenceNetwork"/>), built on first use; <see cref="Model"/> and the saved model
     /// file keep the original weights. <see cref="Models.InferenceOptions.None"/> scores
     /// <see cref="Model"/> itself. <see cref="Models.InferenceOptions.Precision"/> = BFloat16 opts in to
-    /// scoring under bfloat16 autocast; <see cref="CnnScoringEngine.Auto"/> then scores with libtorch. Changing <see cref="Model"/>'s weights after scoring started needs
-    /// this property set again (which rebuilds the copy).
+    /// scoring (and featurizing) under bfloat16 autocast; <see cref="CnnScoringEngine.Auto"/> then scores
+    /// with libtorch. Changing <see cref="Model"/>'s weights after scoring started needs this property
+    /// set again (which rebuilds the copy).
     /// </summary>
     public InferenceOptions InferenceOptions
     {
@@ -220,7 +221,8 @@ public sealed class CnnClassificationTransformer : ITransformer, IDisposable
         var classifier = (nn.Module<Tensor, Tensor>)Classifier(scorer.Network);
         using (classifier.register_forward_hook((_, input, _) =>
         {
-            using var flat = input.dim() == 4 ? input.mean(new long[] { 2, 3 }) : input.flatten(1);
+            using var pooled = input.dim() == 4 ? input.mean(new long[] { 2, 3 }) : input.flatten(1);
+            using var flat = pooled.to(ScalarType.Float32); // bfloat16 under InferenceOptions.Precision
             captured = flat.ToArray<float>();
         }))
             scorer.Predict(x).Dispose();

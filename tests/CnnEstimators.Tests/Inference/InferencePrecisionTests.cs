@@ -99,6 +99,11 @@ public sealed class InferencePrecisionTests
         var worst = fp32.Zip(bf16, (a, b) => Math.Abs(a - b)).Max();
         Assert.IsTrue(worst is > 0f and < 0.05f, $"bfloat16 vs float32 probabilities: largest difference {worst:E2}");
 
+        var featurizer = ml.Transforms.FeaturizeImageWithCnn(model).Fit(test);
+        var embeddings = TrainerData.Column(featurizer.Transform(test), featurizer.OutputColumnName);
+        Assert.AreEqual(70 * model.EmbeddingSize, embeddings.Length, "bfloat16 embeddings come out as float32 vectors");
+        Assert.IsTrue(embeddings.All(float.IsFinite));
+
         model.ScoringEngine = CnnScoringEngine.OnnxRuntime;
         var error = Assert.ThrowsException<InvalidOperationException>(() => TrainerData.Scores(model.Transform(test)));
         StringAssert.Contains(error.Message, "ScoringEngine OnnxRuntime scores in float32");

@@ -53,10 +53,13 @@ internal static class TrainerData
     }
 
     /// <summary>Every row's Score vector of a scored view, concatenated in row order.</summary>
-    public static float[] Scores(IDataView scored)
+    public static float[] Scores(IDataView scored) => Column(scored, "Score");
+
+    /// <summary>Every row's vector in the named float-vector column, concatenated in row order.</summary>
+    public static float[] Column(IDataView data, string name)
     {
-        var column = scored.Schema["Score"];
-        using var cursor = scored.GetRowCursor(new[] { column });
+        var column = data.Schema[name];
+        using var cursor = data.GetRowCursor(new[] { column });
         var getter = cursor.GetGetter<VBuffer<float>>(column);
         var all = new List<float>();
         VBuffer<float> value = default;
