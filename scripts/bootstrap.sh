@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libtorch-dev libdnnl-dev libopenblas0-pthread libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+packages=(libtorch-dev libdnnl-dev libgloo-dev libopenblas0-pthread libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
           cmake g++ make dataset-fashion-mnist)
 build=1
 for arg in "$@"; do

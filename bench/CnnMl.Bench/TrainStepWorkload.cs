@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using CnnMl.Models;
 using CnnMl.Torch;
+using CnnMl.Trainers;
 using static CnnMl.Torch.torch;
 using F = CnnMl.Torch.torch.nn.functional;
 
@@ -12,7 +13,10 @@ namespace CnnMl.Bench;
 /// bench/python/train_step.py does. The hot loop is one dispose scope per step around
 /// zero_grad, forward, cross_entropy, backward and step; nothing else crosses into libtorch.
 /// The result also carries the model's forward multiply-accumulates per image (<see cref="ModelSummary"/>),
-/// from which the report derives both sides' achieved GFLOP/s.
+/// from which the report derives both sides' achieved GFLOP/s. Under a launcher (<c>cnnml launch</c>,
+/// WORLD_SIZE > 1) each rank trains its batch data-parallel as the trainers do (<see cref="DataParallel"/>:
+/// c10d's Reducer over Gloo, rank 0's buffers sent before each step) and rank 0 reports the job's
+/// images/s and c10d's all-reduce timings, as bench/python/train_step.py does under torchrun.
 /// </summary>
 public sealed class TrainStepWorkload : IWorkload
 {
@@ -63,45 +67,62 @@ public sealed class TrainStepWorkload : IWorkload
         };
         if (channelsLast) ChannelsLastLayout.ConvertWeights(model);
         using var optimizer = optim.SGD(parameters, lr: 0.01, momentum: 0.9);
+        var job = DistributedTrainingOptions.FromEnvironment() is { WorldSize: > 1 } distributed ? CnnDistributed.Join(distributed) : null;
+        using var parallel = job is null ? null : new DataParallel(job, (ClassifierNetwork)model, parameters);
+        parallel?.Reducer.SetRuntimeStatisticsSampleRate(1);
+        var ranks = parallel?.WorldSize ?? 1;
         using var x = randn(new long[] { batch, channels, size, size }, device: device);
         using var y = randint(0, classes, new long[] { batch }, device: device);
         var autocastType = amp == "bf16" ? device.type : (DeviceType?)null;
 
         var timer = phases ? new PhaseTimer() : null;
-        for (int i = 0; i < warmup; i++) Step(model, optimizer, x, y, null, autocastType, channelsLast);
+        long step = 0;
+        for (int i = 0; i < warmup; i++) Step(model, optimizer, x, y, null, autocastType, channelsLast, parallel, step++);
         timer?.Reset();
         cuda.synchronize();
+        parallel?.Barrier("the timed steps' start");
         var process = System.Diagnostics.Process.GetCurrentProcess();
         var cpuStart = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) Step(model, optimizer, x, y, timer, autocastType, channelsLast);
+        for (int i = 0; i < steps; i++) Step(model, optimizer, x, y, timer, autocastType, channelsLast, parallel, step++);
         cuda.synchronize();
         var seconds = clock.Elapsed.TotalSeconds;
         process.Refresh();
         var cpuSeconds = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+        var allReduce = parallel?.Reducer.AverageTime("avg_backward_comm_time");
+        var overlap = parallel?.Reducer.AverageTime("avg_backward_compute_comm_overlap_time");
+        parallel?.Barrier("the timed steps' end");
 
         var result = new BenchResult()
             .Add("model", modelName).Add("impl", "cnnml")
             .Add("batch", batch).Add("size", size).Add("channels", channels).Add("classes", classes)
             .Add("threads", get_num_threads()).Add("params", paramCount)
-            .Add("images_per_sec", Math.Round(batch * steps / seconds, 2)).Add("steps", steps)
+            .Add("images_per_sec", Math.Round(batch * ranks * steps / seconds, 2)).Add("steps", steps).Add("ranks", ranks)
             .Add("seconds", Math.Round(seconds, 4)).Add("cpu_seconds", Math.Round(cpuSeconds, 4)).Add("gmacs_per_image", Math.Round(gmacs, 5))
             .Add("peak_rss_mb", BenchResult.PeakRssMb()).Add("channels_last", channelsLast);
         result.AddDevice(device, amp);
+        if (parallel is not null)
+        {
+            // c10d's averages over the recorded steps (all of them, warm-up included), as PyTorch's DDP logging reports them.
+            result.Add("allreduce_ms", Math.Round(allReduce?.TotalMilliseconds ?? 0, 3)).Add("overlap_ms", Math.Round(overlap?.TotalMilliseconds ?? 0, 3));
+        }
         timer?.AddTo(result, steps);
         return result;
     }
 
     /// <summary>One step as the trainer takes it: a channels-last run converts each batch, as TrainingSession does.</summary>
-    private static void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor x, Tensor y, PhaseTimer? timer, DeviceType? autocastType, bool channelsLast)
+    private static void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor x, Tensor y, PhaseTimer? timer, DeviceType? autocastType, bool channelsLast,
+        DataParallel? parallel, long step)
     {
         using var scope = NewDisposeScope();
         if (channelsLast) x = ChannelsLastLayout.Batch(x);
         optimizer.zero_grad();
         timer?.Mark(0);
+        parallel?.BeforeForward(step);
         Tensor loss;
         using (autocastType is { } type ? autocast(type, ScalarType.BFloat16) : null)
             loss = F.cross_entropy(model.call(x), y);
+        parallel?.PrepareForBackward(loss);
         timer?.Mark(1);
         loss.backward();
         timer?.Mark(2);

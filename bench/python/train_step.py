@@ -11,6 +11,7 @@ starts with one intra-op thread; --threads sets it explicitly, as the C# side do
 import argparse
 import contextlib
 import json
+import os
 import resource
 import sys
 import time
@@ -168,6 +169,14 @@ def main(argv=None):
     if a.channels_last:
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
+    # Under torchrun (WORLD_SIZE > 1) each rank trains --batch images per step in DistributedDataParallel
+    # over Gloo, c10d's runtime statistics recorded every step (issue 18's bench).
+    ranks = int(os.environ.get("WORLD_SIZE", "1"))
+    if ranks > 1:
+        import torch.distributed as dist
+        dist.init_process_group("gloo")
+        model = torch.nn.parallel.DistributedDataParallel(model)
+        model._set_ddp_runtime_logging_sample_rate(1)
 
     ticks = [0.0, 0.0, 0.0, 0.0]  # zero_grad, forward+loss, backward, step
 
@@ -196,20 +205,31 @@ def main(argv=None):
         step()
     run = timed_step if a.phases else step
     sync()
+    if ranks > 1:
+        dist.barrier()
     start, cpu_start = time.perf_counter(), time.process_time()
     for _ in range(a.steps):
         run()
     sync()
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+    if ranks > 1:
+        stats = model._get_ddp_logging_data()
+        dist.barrier()
+        if dist.get_rank() != 0:
+            return 0
 
     result = {
         "model": a.model, "impl": "pytorch", "batch": a.batch, "size": a.size, "channels": a.channels,
         "classes": a.classes, "threads": torch.get_num_threads(), "params": params,
-        "images_per_sec": round(a.batch * a.steps / seconds, 2), "steps": a.steps,
+        "images_per_sec": round(a.batch * ranks * a.steps / seconds, 2), "steps": a.steps, "ranks": ranks,
         "seconds": round(seconds, 4), "cpu_seconds": round(cpu_seconds, 4), "peak_rss_mb": round(peak_rss_mb(), 1),
         "channels_last": bool(a.channels_last),
     }
     result.update(device_fields(device, a.amp))
+    if ranks > 1:
+        # c10d's averages over the recorded steps (all of them, warm-up included), in nanoseconds.
+        result["allreduce_ms"] = round(stats.get("avg_backward_comm_time", 0) / 1e6, 3)
+        result["overlap_ms"] = round(stats.get("avg_backward_compute_comm_overlap_time", 0) / 1e6, 3)
     if a.phases:
         for name, t in zip(("zero_grad_ms", "forward_ms", "backward_ms", "step_ms"), ticks):
             result[name] = round(t * 1000 / a.steps, 3)

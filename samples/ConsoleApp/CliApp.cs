@@ -6,8 +6,8 @@ using CnnMl.ConsoleApp.Output;
 namespace CnnMl.ConsoleApp;
 
 /// <summary>
-/// The cnnml command line: <c>train</c>, <c>evaluate</c>, <c>predict</c>, <c>export</c>, <c>summary</c>, <c>models</c>
-/// and <c>binding-demo</c>. Errors reach the user as one line on stderr and a non-zero exit code
+/// The cnnml command line: <c>train</c>, <c>evaluate</c>, <c>predict</c>, <c>export</c>, <c>summary</c>, <c>models</c>,
+/// <c>binding-demo</c> and <c>launch</c>. Errors reach the user as one line on stderr and a non-zero exit code
 /// (1: the command failed, 2: the command line is wrong); <c>--verbose</c> adds the stack trace.
 /// </summary>
 internal static class CliApp
@@ -32,13 +32,14 @@ internal static class CliApp
         }
         var root = new RootCommand("cnnml: trains and inspects the CnnMl model zoo (classic CNNs on libtorch, ML.NET-style pipelines).")
         {
-            TrainCommand.Create(terminal),
+            TrainCommand.Create(terminal, args),
             EvaluateCommand.Create(terminal),
             PredictCommand.Create(terminal),
             ExportCommand.Create(terminal),
             SummaryCommand.Create(terminal),
             ModelsCommand.Create(terminal),
             BindingDemoCommand.Create(terminal),
+            LaunchCommand.Create(),
         };
         root.Options.Add(Verbose);
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using CnnMl.ConsoleApp.Data;
+using CnnMl.ConsoleApp.Distributed;
 using CnnMl.ConsoleApp.Output;
 using CnnMl.Models;
 using CnnMl.Trainers;
@@ -12,7 +13,9 @@ namespace CnnMl.ConsoleApp.Commands;
 /// <summary>
 /// <c>cnnml train</c>: fits a zoo network through the pipeline (image transforms for folders, then
 /// the CNN trainer), shows progress, prints the per-epoch table, the test metrics and the confusion
-/// table, and writes the model zip and the training-curves SVG.
+/// table, and writes the model zip and the training-curves SVG. With <c>--nproc-per-node</c> it starts
+/// that many ranks of itself (<see cref="RankLauncher"/>), which train data-parallel; rank 0 reports
+/// and writes the files.
 /// </summary>
 internal static class TrainCommand
 {
@@ -25,7 +28,8 @@ internal static class TrainCommand
     private sealed record Settings(string Model, DatasetSpec Dataset, int Epochs, int BatchSize, double LearningRate, CnnOptimizer Optimizer,
         LearningRateSchedule Schedule, double WeightDecay, int? Limit, double ValidationFraction, TrainingDevice Device, TrainingPrecision Precision, int Seed, string Output, string Curves, string? CheckpointDirectory);
 
-    public static Command Create(Terminal terminal)
+    /// <summary>The command; <paramref name="commandLine"/> is what a launch runs again in each rank, less the launcher's options.</summary>
+    public static Command Create(Terminal terminal, IReadOnlyList<string> commandLine)
     {
         var model = new Option<string>("--model", "-m") { Description = "Zoo name of the network (see 'cnnml models')", DefaultValueFactory = _ => DefaultModel };
         var dataset = CommonOptions.Dataset("Training data");
@@ -54,8 +58,16 @@ internal static class TrainCommand
         {
             model, dataset, epochs, batchSize, lr, optimizer, schedule, weightDecay, limit, validation, device, precision, seed, threads, output, curves, checkpoints,
         };
+        var launch = new LaunchOptions();
+        launch.AddTo(command);
         command.SetAction(result =>
         {
+            if (launch.Settings(result) is { } job)
+            {
+                var (program, arguments) = RankLauncher.Self();
+                arguments.AddRange(RankLauncher.WithoutOptions(commandLine, launch.Names));
+                return RankLauncher.Run(job, program, arguments, terminal.Out, Console.Error);
+            }
             var info = CommonOptions.Model(result.GetValue(model)!);
             // Small networks train fastest on one thread: their kernels are too short to share (DESIGN).
             CommonOptions.ApplyThreads(result.GetValue(threads), fallback: info.DefaultInputSize <= 32 ? 1 : null);
@@ -105,7 +117,9 @@ internal static class TrainCommand
 
         var trainRows = CommonOptions.CountRows(train);
         if (trainRows == 0) throw new InvalidDataException($"{s.Dataset.DisplayName} has no training images");
-        var batches = (trainRows + s.BatchSize - 1) / s.BatchSize;
+        // Under a launcher each rank trains its share of every epoch (the trainers join the job themselves).
+        var ranks = CnnDistributed.WorldSize;
+        var batches = ((trainRows + ranks - 1) / ranks + s.BatchSize - 1) / s.BatchSize;
         var progress = new TrainingProgress(terminal, s.Epochs, batches, s.BatchSize);
         var normalization = info.Normalization.ForChannels(channels);
         var options = new CnnTrainer.Options
@@ -135,11 +149,20 @@ internal static class TrainCommand
             fromPaths ? $", resized to {channels}x{info.DefaultInputSize}x{info.DefaultInputSize}" : ""));
         terminal.Line(string.Format(inv, "recipe: {0} lr {1} ({10} schedule), weight decay {2}, batch {3}, {4} epoch{5}, seed {6}; libtorch {7}, {8} thread{9}",
             s.Optimizer, s.LearningRate, s.WeightDecay, s.BatchSize, s.Epochs, s.Epochs == 1 ? "" : "s", s.Seed, __version__, get_num_threads(), get_num_threads() == 1 ? "" : "s", s.Schedule.ToString().ToLowerInvariant()));
+        if (ranks > 1)
+            terminal.Line(string.Format(inv, "data-parallel: {0} ranks (Gloo, store at {1}:{2}), batch {3} per rank = {4} images per step; this is rank {5}",
+                ranks, Environment.GetEnvironmentVariable("MASTER_ADDR") ?? "127.0.0.1", Environment.GetEnvironmentVariable("MASTER_PORT") ?? "29500", s.BatchSize, s.BatchSize * ranks, CnnDistributed.Rank));
 
         var fitClock = Stopwatch.StartNew();
         var model = progress.Run(() => pipeline.Fit(train));
         var fitSeconds = fitClock.Elapsed.TotalSeconds;
         var network = Find(model);
+        // Every rank trained; rank 0 alone reports, scores and writes the files.
+        if (!CnnDistributed.IsMainProcess)
+        {
+            network.Dispose();
+            return 0;
+        }
         terminal.Line(string.Format(inv, "trained {0:N0} parameters in {1:F1} s", network.Model.parameters().Sum(p => p.numel()), fitSeconds));
         PrintEpochs(terminal, progress.History);
 

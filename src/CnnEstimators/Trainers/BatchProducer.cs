@@ -66,6 +66,20 @@ internal static class ImageReader
 }
 
 /// <summary>
+/// One rank's share of a pass over <see cref="Rows"/> rows, dealt as torch.utils.data.DistributedSampler
+/// deals it: the rows at positions Rank, Rank + WorldSize, ... of the pass's order; with
+/// <see cref="Pad"/>, the order is first extended by its own first rows to a multiple of WorldSize,
+/// so every rank gets the same number of rows (and of training steps).
+/// </summary>
+internal sealed record DataShard(int Rank, int WorldSize, long Rows, bool Pad)
+{
+    public bool Takes(long position) => position % WorldSize == Rank;
+
+    /// <summary>The position of the row this rank takes again at the end of the pass as padding, or -1.</summary>
+    public long PaddingPosition => Pad && Rows % WorldSize != 0 && Rank >= Rows % WorldSize ? Rank - Rows % WorldSize : -1;
+}
+
+/// <summary>
 /// Reads batches from a data view on a background thread into a small pool of reused buffers,
 /// so reading (and any lazy decoding upstream) overlaps the training step.
 /// </summary>
@@ -81,8 +95,15 @@ internal sealed class BatchProducer : IDisposable
     private readonly bool skipUnreadableImages;
     private int skipped;
 
-    public BatchProducer(IDataView data, TrainingInput input, int batchSize, Random? order, CancellationToken cancellation, bool skipUnreadableImages = false)
+    private readonly DataShard? shard;
+
+    /// <summary>
+    /// Starts reading <paramref name="data"/> in the order <paramref name="order"/> gives (the data's own
+    /// order when null), all of it or, with <paramref name="shard"/>, this rank's share.
+    /// </summary>
+    public BatchProducer(IDataView data, TrainingInput input, int batchSize, Random? order, CancellationToken cancellation, bool skipUnreadableImages = false, DataShard? shard = null)
     {
+        this.shard = shard;
         this.skipUnreadableImages = skipUnreadableImages;
         for (int i = 0; i < PoolSize; i++) free.Add(new ImageBatch(batchSize, input.ImageElements));
         var linked = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellation).Token;
@@ -106,31 +127,52 @@ internal sealed class BatchProducer : IDisposable
             uint key = 0;
             var classes = input.ClassNames.Count;
             ImageBatch? batch = null;
-            long row = 0;
-            while (cursor.MoveNext())
+            var paddingPosition = shard?.PaddingPosition ?? -1;
+            float[]? paddingImage = null;
+            long paddingLabel = -1;
+            // Reads the current row into destination and returns its 0-based label, or -1 when it is skipped as unreadable.
+            long ReadRow(Span<float> destination, long row)
             {
-                batch ??= TakeFree(token);
                 labels(ref key);
                 if (key == 0 || key > classes)
                     throw new InvalidDataException($"row {row}: label column '{input.Label.Name}' has a missing or out-of-range key ({key}); labels must be keys 1..{classes}");
                 try
                 {
-                    features(batch.Images.AsSpan(batch.Count * input.ImageElements, input.ImageElements), row);
+                    features(destination, row);
                 }
                 catch (Exception e) when (skipUnreadableImages && e is InvalidDataException or InvalidOperationException)
                 {
                     Interlocked.Increment(ref skipped);
-                    row++;
-                    continue;
+                    return -1;
                 }
-                batch.Labels[batch.Count] = key - 1;
-                batch.Count++;
-                row++;
-                if (batch.Count == batchSize)
+                return key - 1;
+            }
+            void Add(ImageBatch full)
+            {
+                if (full.Count < batchSize) return;
+                ready.Add(full, token);
+                batch = null;
+            }
+            for (long row = 0; cursor.MoveNext(); row++)
+            {
+                if (row == paddingPosition)
                 {
-                    ready.Add(batch, token);
-                    batch = null;
+                    paddingImage = new float[input.ImageElements];
+                    paddingLabel = ReadRow(paddingImage, row);
                 }
+                if (shard is not null && !shard.Takes(row)) continue;
+                batch ??= TakeFree(token);
+                var label = ReadRow(batch.Images.AsSpan(batch.Count * input.ImageElements, input.ImageElements), row);
+                if (label < 0) continue;
+                batch.Labels[batch.Count++] = label;
+                Add(batch);
+            }
+            if (paddingImage is not null && paddingLabel >= 0)
+            {
+                batch ??= TakeFree(token);
+                paddingImage.CopyTo(batch.Images.AsSpan(batch.Count * input.ImageElements, input.ImageElements));
+                batch.Labels[batch.Count++] = paddingLabel;
+                Add(batch);
             }
             if (batch is { Count: > 0 }) ready.Add(batch, token);
         }

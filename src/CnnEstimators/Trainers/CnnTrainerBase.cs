@@ -31,9 +31,12 @@ public abstract class CnnTrainerBase<TOptions> : IEstimator<CnnClassificationTra
         TrainerOptions.Validate();
         var info = ModelZoo.Describe(TrainerOptions.ArchitectureName);
         var resolved = TrainingInput.Resolve(input.Schema, TrainerOptions, info);
-        var device = TrainingDevices.Select(TrainerOptions.Device, Context.GpuDeviceId, Context.FallbackToCpu);
+        var distributed = TrainerOptions.Distributed ?? DistributedTrainingOptions.FromEnvironment();
+        if (distributed is { WorldSize: 1 }) distributed = null;
+        // A rank of a job trains on its local rank's GPU unless the MLContext names one.
+        var device = TrainingDevices.Select(TrainerOptions.Device, Context.GpuDeviceId ?? distributed?.LocalRank, Context.FallbackToCpu);
         var seed = TrainerOptions.Seed ?? Context.NextSeed();
-        using var session = new TrainingSession(TrainerOptions, info, resolved, device, seed);
+        using var session = new TrainingSession(TrainerOptions, info, resolved, device, seed, distributed);
         return session.Run(input);
     }
 

@@ -235,6 +235,15 @@ public abstract class CnnTrainerOptions
     /// <summary>Channels of a flat features vector (default: the architecture's input channels).</summary>
     public int? ImageChannels { get; set; }
 
+    /// <summary>
+    /// Data-parallel training across processes (and machines): every rank runs the same Fit on the same
+    /// data, trains on its own share of each epoch and averages gradients with the others (PyTorch's
+    /// DistributedDataParallel semantics, see <see cref="DistributedTrainingOptions"/>). Null (default):
+    /// the job torchrun-style environment variables describe (<c>cnnml train --nproc-per-node</c> sets
+    /// them), else a single process.
+    /// </summary>
+    public DistributedTrainingOptions? Distributed { get; set; }
+
     /// <summary>The zoo name of the network this options object trains.</summary>
     internal abstract string ArchitectureName { get; }
 
@@ -273,6 +282,7 @@ public abstract class CnnTrainerOptions
             throw new FileNotFoundException($"PretrainedWeightsPath '{path}' does not exist", path);
         if (FreezeFeatures && PretrainedWeightsPath is null)
             throw new ArgumentException("FreezeFeatures needs PretrainedWeightsPath: frozen random features would not learn", nameof(FreezeFeatures));
+        Distributed?.Validate();
         if (ImageSize is < 1) throw Bad(nameof(ImageSize), ImageSize, "at least 1");
         if (ImageChannels is < 1) throw Bad(nameof(ImageChannels), ImageChannels, "at least 1");
         foreach (var (name, value) in new[] { (nameof(LabelColumnName), LabelColumnName), (nameof(FeatureColumnName), FeatureColumnName), (nameof(ScoreColumnName), ScoreColumnName), (nameof(PredictedLabelColumnName), PredictedLabelColumnName) })

@@ -16,6 +16,7 @@ namespace CnnMl.Trainers;
 internal sealed class TrainingRecipe
 {
     private const string Prefix = "recipe.";
+    private const string WorldSize = "DistributedTrainingOptions.WorldSize";
     private readonly List<(string Name, string Value)> entries;
     private readonly LearningRateSchedule schedule;
 
@@ -25,7 +26,8 @@ internal sealed class TrainingRecipe
         this.schedule = schedule;
     }
 
-    public static TrainingRecipe Of(CnnTrainerOptions options, ModelInfo info, TrainingInput input, int seed)
+    /// <summary>The recipe of a run; <paramref name="worldSize"/> counts the ranks of a data-parallel run (1: one process), and a checkpoint resumes only with the same number.</summary>
+    public static TrainingRecipe Of(CnnTrainerOptions options, ModelInfo info, TrainingInput input, int seed, int worldSize = 1)
     {
         var augmentation = options.Augmentation;
         var entries = new List<(string, string)>
@@ -58,6 +60,8 @@ internal sealed class TrainingRecipe
             (nameof(options.PretrainedWeightsPath), options.PretrainedWeightsPath is { } path ? Path.GetFullPath(path) : "none"),
             (nameof(options.FreezeFeatures), Format(options.FreezeFeatures)),
         };
+        // Single-process checkpoints written before data-parallel training existed carry no world size.
+        if (worldSize > 1) entries.Add((WorldSize, Format(worldSize)));
         return new TrainingRecipe(entries, options.LearningRateSchedule);
     }
 
@@ -84,6 +88,8 @@ internal sealed class TrainingRecipe
             else if (saved != value && !(name == nameof(CnnTrainerOptions.Epochs) && EpochsMayGrow(saved, value)))
                 differences.Add($"{name} {saved}, these options have {value}{(name == nameof(CnnTrainerOptions.Epochs) ? EpochsRule : "")}");
         }
+        if (metadata.TryGetValue(Prefix + WorldSize, out var savedWorldSize) && !entries.Any(e => e.Name == WorldSize))
+            differences.Add($"{WorldSize} {savedWorldSize}, these options have 1 (one process)");
         if (differences.Count > 0)
             throw new InvalidOperationException($"checkpoint '{checkpointPath}' was written with {string.Join("; ", differences)}; {Remedy}");
     }

@@ -86,6 +86,9 @@ public sealed class TrainingRecipeTests
         nameof(CnnTrainerOptions.ImageSize), nameof(CnnTrainerOptions.ImageChannels),
         // Recorded option by option (Augmentation.*).
         nameof(CnnTrainerOptions.Augmentation),
+        // Recorded as the number of ranks it gives (DistributedTrainingOptions.WorldSize; tests/ConsoleApp.Tests/
+        // DistributedTrainingTests): rank, addresses and timeouts leave the trajectory as it is.
+        nameof(CnnTrainerOptions.Distributed),
         // CnnTrainer's own option, recorded as the Architecture it names.
         nameof(CnnTrainer.Options.Architecture),
     ];

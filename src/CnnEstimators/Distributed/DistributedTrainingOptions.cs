@@ -1,0 +1,85 @@
+using System.Globalization;
+
+namespace CnnMl.Trainers;
+
+/// <summary>
+/// Where this process sits in a data-parallel training job and how the job's ranks meet: the values
+/// torchrun hands each process in its environment (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR,
+/// MASTER_PORT), read by <see cref="FromEnvironment"/>, or set here. Each rank trains
+/// <see cref="CnnTrainerOptions.BatchSize"/> images per step, so a step covers BatchSize x
+/// <see cref="WorldSize"/> images.
+/// </summary>
+public sealed class DistributedTrainingOptions
+{
+    /// <summary>This process's rank, 0 to <see cref="WorldSize"/> - 1; rank 0 hosts the rendezvous store.</summary>
+    public int Rank { get; set; }
+
+    /// <summary>How many processes train together.</summary>
+    public int WorldSize { get; set; } = 1;
+
+    /// <summary>The rank among the processes on this machine (the CUDA device a rank trains on when no MLContext.GpuDeviceId is set).</summary>
+    public int LocalRank { get; set; }
+
+    /// <summary>The address of rank 0's machine, where the rendezvous store listens.</summary>
+    public string MasterAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The port of the rendezvous store (PyTorch's default, 29500).</summary>
+    public int MasterPort { get; set; } = 29500;
+
+    /// <summary>
+    /// How long a rank waits for the others, at the rendezvous and in every collective, before it stops
+    /// with an error naming the ranks that did not answer (PyTorch's default: 30 minutes).
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The size of a gradient bucket, reduced by one all-reduce (PyTorch DDP's bucket_cap_mb, 25).</summary>
+    public double BucketCapMegabytes { get; set; } = 25;
+
+    /// <summary>
+    /// Sends rank 0's buffers (batch-norm running statistics) to the other ranks before each training
+    /// step, as PyTorch DDP's broadcast_buffers (default true) does; batch statistics stay per rank.
+    /// </summary>
+    public bool BroadcastBuffers { get; set; } = true;
+
+    /// <summary>
+    /// The environment's job, or null when WORLD_SIZE is unset: RANK and WORLD_SIZE are required together,
+    /// LOCAL_RANK defaults to RANK, MASTER_ADDR to 127.0.0.1, MASTER_PORT to 29500, and
+    /// CNNML_DIST_TIMEOUT_SECONDS (when set) gives <see cref="Timeout"/>.
+    /// </summary>
+    public static DistributedTrainingOptions? FromEnvironment()
+    {
+        var worldSize = Environment.GetEnvironmentVariable("WORLD_SIZE");
+        if (string.IsNullOrEmpty(worldSize)) return null;
+        var rank = Environment.GetEnvironmentVariable("RANK");
+        if (string.IsNullOrEmpty(rank)) throw new InvalidOperationException("WORLD_SIZE is set but RANK is not: a distributed job sets both for every process (cnnml train --nproc-per-node does)");
+        var options = new DistributedTrainingOptions
+        {
+            WorldSize = ParseVariable("WORLD_SIZE", worldSize),
+            Rank = ParseVariable("RANK", rank),
+            MasterAddress = Environment.GetEnvironmentVariable("MASTER_ADDR") is { Length: > 0 } address ? address : "127.0.0.1",
+        };
+        options.LocalRank = Environment.GetEnvironmentVariable("LOCAL_RANK") is { Length: > 0 } local ? ParseVariable("LOCAL_RANK", local) : options.Rank;
+        if (Environment.GetEnvironmentVariable("MASTER_PORT") is { Length: > 0 } port) options.MasterPort = ParseVariable("MASTER_PORT", port);
+        if (Environment.GetEnvironmentVariable("CNNML_DIST_TIMEOUT_SECONDS") is { Length: > 0 } timeout)
+            options.Timeout = TimeSpan.FromSeconds(ParseVariable("CNNML_DIST_TIMEOUT_SECONDS", timeout));
+        options.Validate();
+        return options;
+    }
+
+    private static int ParseVariable(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed)
+            ? parsed
+            : throw new InvalidOperationException($"environment variable {name} must be an integer, got '{value}'");
+
+    /// <summary>Checks every option, naming the one at fault.</summary>
+    public void Validate()
+    {
+        if (WorldSize < 1) throw new ArgumentOutOfRangeException(nameof(WorldSize), WorldSize, $"WorldSize must be at least 1, got {WorldSize}");
+        if (Rank < 0 || Rank >= WorldSize) throw new ArgumentOutOfRangeException(nameof(Rank), Rank, $"Rank must be in [0, WorldSize - 1] = [0, {WorldSize - 1}], got {Rank}");
+        if (LocalRank < 0) throw new ArgumentOutOfRangeException(nameof(LocalRank), LocalRank, $"LocalRank must be non-negative, got {LocalRank}");
+        if (string.IsNullOrWhiteSpace(MasterAddress)) throw new ArgumentException("MasterAddress must name rank 0's machine", nameof(MasterAddress));
+        if (MasterPort is < 1 or > 65535) throw new ArgumentOutOfRangeException(nameof(MasterPort), MasterPort, $"MasterPort must be in [1, 65535], got {MasterPort}");
+        if (Timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, $"Timeout must be positive, got {Timeout}");
+        if (!(BucketCapMegabytes > 0)) throw new ArgumentOutOfRangeException(nameof(BucketCapMegabytes), BucketCapMegabytes, $"BucketCapMegabytes must be positive, got {BucketCapMegabytes}");
+    }
+}

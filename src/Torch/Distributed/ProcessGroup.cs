@@ -1,0 +1,85 @@
+using CnnMl.Torch.Native;
+using static CnnMl.Torch.Native.NativeMethods;
+
+namespace CnnMl.Torch.Distributed;
+
+/// <summary>How <see cref="ProcessGroup.AllReduce"/> combines the ranks' tensors.</summary>
+public enum ReduceOp
+{
+    /// <summary>Element-wise sum.</summary>
+    Sum = 0,
+
+    /// <summary>Element-wise minimum.</summary>
+    Min = 1,
+
+    /// <summary>Element-wise maximum.</summary>
+    Max = 2,
+}
+
+/// <summary>
+/// A c10d process group: <see cref="WorldSize"/> processes that run collectives together, each
+/// knowing its <see cref="Rank"/>. Every rank must call the same collectives in the same order; a
+/// rank that does not answer within the group's timeout makes the others' call fail.
+/// </summary>
+public sealed class ProcessGroup : IDisposable
+{
+    private ProcessGroup(DistributedSafeHandle handle, TcpStore store, int rank, int worldSize, string backend)
+    {
+        Handle = handle;
+        Store = store;
+        Rank = rank;
+        WorldSize = worldSize;
+        Backend = backend;
+    }
+
+    /// <summary>
+    /// A Gloo group over <paramref name="store"/> (which all ranks share). The transport binds the
+    /// interface GLOO_SOCKET_IFNAME names when set, loopback when the store's host is a
+    /// loopback address, else the address this host's name resolves to.
+    /// </summary>
+    public static ProcessGroup Gloo(TcpStore store, int rank, int worldSize, TimeSpan timeout, int threads = 2)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rank);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(rank, worldSize);
+        var handle = DistributedSafeHandle.Adopt(cnn_dist_gloo_create(store.Handle, rank, worldSize, (long)timeout.TotalMilliseconds, store.Host, threads), cnn_dist_group_free);
+        return new ProcessGroup(handle, store, rank, worldSize, "gloo");
+    }
+
+    internal DistributedSafeHandle Handle { get; }
+
+    /// <summary>The store the group met through, for small exchanges beside the collectives.</summary>
+    public TcpStore Store { get; }
+
+    /// <summary>This process's rank, 0-based.</summary>
+    public int Rank { get; }
+
+    /// <summary>How many processes the group has.</summary>
+    public int WorldSize { get; }
+
+    /// <summary>The c10d backend: "gloo".</summary>
+    public string Backend { get; }
+
+    /// <summary>Reduces each tensor across the ranks in place and waits for the result.</summary>
+    public unsafe void AllReduce(IReadOnlyList<torch.Tensor> tensors, ReduceOp op = ReduceOp.Sum)
+    {
+        using var lease = new HandleLease(tensors);
+        fixed (IntPtr* p = lease.Pointers) TorchException.Check(cnn_dist_all_reduce(Handle, p, tensors.Count, (int)op));
+    }
+
+    /// <summary>
+    /// Overwrites the tensors on every rank with <paramref name="root"/>'s, sent in buffers of at most
+    /// <paramref name="bufferBytes"/> bytes (c10d's broadcast_coalesced).
+    /// </summary>
+    public unsafe void BroadcastCoalesced(IReadOnlyList<torch.Tensor> tensors, long bufferBytes = 250L << 20, int root = 0)
+    {
+        if (tensors.Count == 0) return;
+        using var lease = new HandleLease(tensors);
+        fixed (IntPtr* p = lease.Pointers) TorchException.Check(cnn_dist_broadcast_coalesced(Handle, p, tensors.Count, bufferBytes, root));
+    }
+
+    /// <summary>Returns once every rank has called it.</summary>
+    public void Barrier() => TorchException.Check(cnn_dist_barrier(Handle));
+
+    /// <summary>Leaves the group (the store stays open; dispose it separately).</summary>
+    public void Dispose() => Handle.Dispose();
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using CnnMl.Torch;
+using static CnnMl.Torch.torch;
+
+namespace CnnMl.ConsoleApp.Tests;
+
+/// <summary>
+/// Data-parallel training end to end: tests/DistributedTrainer, a plain ML.NET program, runs as two
+/// ranks under <c>cnnml launch</c> (Gloo over 127.0.0.1), as one process for comparison, and with
+/// faults injected into one rank.
+/// </summary>
+[TestClass]
+public sealed class DistributedTrainingTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(240);
+
+    private static string Trainer => Cli.RepositoryFile("tests/DistributedTrainer", "bin", "CnnMl.DistributedTrainer.dll");
+
+    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Runs the trainer as <paramref name="ranks"/> ranks of a job through the cnnml launcher.</summary>
+    private static CliResult Launch(int ranks, int timeoutSeconds, params string[] trainerArguments) =>
+        Cli.RunDll(Cli.RepositoryFile("samples/ConsoleApp", "bin", "cnnml.dll"), Limit,
+            ["launch", "--nproc-per-node", ranks.ToString(), "--master-port", FreePort().ToString(), "--dist-timeout", timeoutSeconds.ToString(), "--", Dotnet, Trainer, .. trainerArguments]);
+
+    private static Dictionary<string, float[]> Weights(string path)
+    {
+        var tensors = Safetensors.Load(path);
+        try
+        {
+            return tensors.ToDictionary(kv => kv.Key, kv => kv.Value.data<float>().ToArray());
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>The largest per-tensor max |a - b| / max |a| over the weights of two files.</summary>
+    private static double WorstRelativeDifference(string a, string b)
+    {
+        var (first, second) = (Weights(a), Weights(b));
+        CollectionAssert.AreEquivalent(first.Keys.ToList(), second.Keys.ToList());
+        return first.Max(kv => kv.Value.Zip(second[kv.Key], (x, y) => (double)Math.Abs(x - y)).Max() / kv.Value.Max(v => (double)Math.Abs(v)));
+    }
+
+    /// <summary>
+    /// The acceptance check: 200 steps of LeNet-5 (no batch norm) on 12,800 Fashion-MNIST images,
+    /// two ranks of batch 32 against one process of batch 64 on the same data order, end with the same
+    /// weights within 1e-5 relative (measured 1.2e-6: float rounding of the two ways to average a batch).
+    /// </summary>
+    [TestMethod]
+    public void TwoRanksOfBatch32EndWithTheWeightsOfOneProcessOfBatch64()
+    {
+        var folder = Cli.TempFolder("ddp-equivalence");
+        var single = Cli.RunDll(Trainer, Limit, Path.Combine(folder, "single.safetensors"), "64", "1", "12800");
+        Assert.AreEqual(0, single.ExitCode, single.ToString());
+        StringAssert.Contains(single.Output, "epoch 1 batch 200 ");
+        var job = Launch(2, 60, Path.Combine(folder, "ranks.safetensors"), "32", "1", "12800");
+        Assert.AreEqual(0, job.ExitCode, job.ToString());
+        StringAssert.Contains(job.Output, "epoch 1 batch 200 ", "rank 0 reports 200 steps");
+        StringAssert.Contains(job.Output, "rank 0 of 2 done");
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "ranks.safetensors.tmp")));
+        var worst = WorstRelativeDifference(Path.Combine(folder, "single.safetensors"), Path.Combine(folder, "ranks.safetensors"));
+        Assert.IsTrue(worst <= 1e-5, $"weights differ by {worst:E2} relative");
+        Console.WriteLine($"worst relative weight difference after 200 steps: {worst:E2}");
+    }
+
+    /// <summary>
+    /// Rank 1 is killed (SIGKILL) in the second epoch: rank 0 stops at once with an error naming rank 1,
+    /// the launcher exits non-zero, the epoch-1 checkpoint is intact, a rerun resumes from it and ends
+    /// with the weights of a run never interrupted, and one process refuses the two-rank checkpoint.
+    /// </summary>
+    [TestMethod]
+    public void AKilledRankStopsTheJobAndTheRerunResumesFromTheLastCheckpoint()
+    {
+        var folder = Cli.TempFolder("ddp-kill");
+        var checkpoints = Path.Combine(folder, "checkpoints");
+        var clock = Stopwatch.StartNew();
+        var killed = Launch(2, 60, Path.Combine(folder, "resumed.safetensors"), "32", "3", "1280", checkpoints, "1", "kill", "700");
+        Assert.AreNotEqual(0, killed.ExitCode, killed.ToString());
+        Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(45), $"the job took {clock.Elapsed} to stop (timeout 60 s: a dead peer must not wait for it)");
+        StringAssert.Contains(killed.Error, "rank 1 (pid", killed.ToString());
+        StringAssert.Contains(killed.Error, "killed by signal 9", killed.ToString());
+        StringAssert.Contains(killed.Error, "DistributedTrainingException: rank 0 stopped in step", killed.ToString());
+        StringAssert.Contains(killed.Error, "rank 1 stopped responding", killed.ToString());
+        StringAssert.Contains(killed.Output, "epoch 1 end", "the first epoch completed before the fault");
+        Assert.IsFalse(killed.Output.Contains("epoch 2 end"), killed.ToString());
+        Assert.IsTrue(File.Exists(Path.Combine(checkpoints, "checkpoint.safetensors")));
+
+        var resumed = Launch(2, 60, Path.Combine(folder, "resumed.safetensors"), "32", "3", "1280", checkpoints);
+        Assert.AreEqual(0, resumed.ExitCode, resumed.ToString());
+        Assert.IsFalse(resumed.Output.Contains("epoch 1 "), "the rerun starts after the checkpointed epoch 1:\n" + resumed.Output);
+        StringAssert.Contains(resumed.Output, "epoch 2 batch 1 ");
+        var uninterrupted = Launch(2, 60, Path.Combine(folder, "uninterrupted.safetensors"), "32", "3", "1280");
+        Assert.AreEqual(0, uninterrupted.ExitCode, uninterrupted.ToString());
+        Assert.AreEqual(0.0, WorstRelativeDifference(Path.Combine(folder, "uninterrupted.safetensors"), Path.Combine(folder, "resumed.safetensors")), "a resumed run ends as an uninterrupted one");
+
+        var alone = Cli.RunDll(Trainer, Limit, Path.Combine(folder, "alone.safetensors"), "32", "4", "1280", checkpoints);
+        Assert.AreNotEqual(0, alone.ExitCode, alone.ToString());
+        StringAssert.Contains(alone.Error, "DistributedTrainingOptions.WorldSize 2, these options have 1", alone.ToString());
+    }
+
+    /// <summary>
+    /// Rank 1 freezes (SIGSTOP): rank 0's all-reduce times out after the 5 s timeout, its error names
+    /// rank 1 as not responding, and the launcher stops the frozen rank and exits non-zero.
+    /// </summary>
+    [TestMethod]
+    public void AFrozenRankIsNamedWhenTheTimeoutExpires()
+    {
+        var folder = Cli.TempFolder("ddp-freeze");
+        var clock = Stopwatch.StartNew();
+        var frozen = Launch(2, 5, Path.Combine(folder, "w.safetensors"), "32", "2", "1280", "-", "1", "freeze", "100");
+        Assert.AreNotEqual(0, frozen.ExitCode, frozen.ToString());
+        Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(90), $"took {clock.Elapsed}");
+        StringAssert.Contains(frozen.Error, "rank 1 stopped responding: its process died or hangs", frozen.ToString());
+        StringAssert.Contains(frozen.Error, "cnnml launch: rank 0", frozen.ToString());
+        StringAssert.Contains(frozen.Error, "stopping rank(s) 1", frozen.ToString());
+    }
+
+    /// <summary>Rank 1's data source never answers: the process lives, so rank 0 names it as stuck behind.</summary>
+    [TestMethod]
+    public void ARankStuckOutsideTheCollectivesIsNamedAsBehind()
+    {
+        var folder = Cli.TempFolder("ddp-stall");
+        var stalled = Launch(2, 5, Path.Combine(folder, "w.safetensors"), "32", "2", "1280", "-", "1", "stall", "100");
+        Assert.AreNotEqual(0, stalled.ExitCode, stalled.ToString());
+        StringAssert.Contains(stalled.Error, "rank 1 responds but is stuck at step", stalled.ToString());
+    }
+
+    /// <summary>Rank 1 fails with an exception: it tells the others why, and rank 0's error quotes it.</summary>
+    [TestMethod]
+    public void ARankThatFailsTellsTheOthersWhy()
+    {
+        var folder = Cli.TempFolder("ddp-throw");
+        var failed = Launch(2, 30, Path.Combine(folder, "w.safetensors"), "32", "2", "1280", "-", "1", "throw", "100");
+        Assert.AreNotEqual(0, failed.ExitCode, failed.ToString());
+        StringAssert.Contains(failed.Error, "rank 1 failed: InvalidDataException", failed.ToString());
+        StringAssert.Contains(failed.Error, "injected: this rank's data source failed", failed.ToString());
+    }
+}

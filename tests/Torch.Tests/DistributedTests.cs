@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using CnnMl.Torch.Distributed;
+using static CnnMl.Torch.torch;
+
+namespace CnnMl.Torch.Tests;
+
+/// <summary>
+/// c10d through the binding: two ranks as two threads of this process, each with its own Gloo group
+/// over a TCPStore on loopback (as PyTorch's own multi-threaded c10d tests run them).
+/// </summary>
+[TestClass]
+public sealed class DistributedTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Runs <paramref name="body"/> as ranks 0 and 1 of a fresh group and returns their results.</summary>
+    private static T[] OnTwoRanks<T>(Func<ProcessGroup, T> body, TimeSpan? timeout = null)
+    {
+        var port = FreePort();
+        var ranks = Enumerable.Range(0, 2).Select(rank => Task.Factory.StartNew(() =>
+        {
+            using var store = new TcpStore("127.0.0.1", port, 2, rank == 0, timeout ?? Timeout);
+            using var group = ProcessGroup.Gloo(store, rank, 2, timeout ?? Timeout);
+            return body(group);
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        Assert.IsTrue(Task.WaitAll(ranks, TimeSpan.FromSeconds(120)), "the ranks did not finish");
+        return ranks.Select(t => t.Result).ToArray();
+    }
+
+    [TestMethod]
+    public void TheStoreSharesValuesAndCounters()
+    {
+        var seen = OnTwoRanks(group =>
+        {
+            var store = group.Store;
+            store.Set($"from/{group.Rank}", $"rank {group.Rank} " + new string('x', 1000));
+            var other = store.GetString($"from/{1 - group.Rank}");
+            store.Add("arrived", 1);
+            group.Barrier();
+            return (other, store.Add("arrived", 0), store.Check("never-set"));
+        });
+        Assert.IsTrue(seen[0].other.StartsWith("rank 1 ") && seen[0].other.Length == 1007);
+        Assert.IsTrue(seen[1].other.StartsWith("rank 0 "));
+        Assert.AreEqual(2L, seen[0].Item2);
+        Assert.IsFalse(seen[1].Item3);
+    }
+
+    [TestMethod]
+    public void AllReduceAndBroadcastCombineTheRanksTensors()
+    {
+        var results = OnTwoRanks(group =>
+        {
+            using var sum = tensor(new[] { 1f + group.Rank, 10f * (group.Rank + 1) }, [2]);
+            using var max = tensor(new[] { (float)group.Rank, -group.Rank }, [2]);
+            group.AllReduce([sum]);
+            group.AllReduce([max], ReduceOp.Max);
+            using var a = full([3], group.Rank + 5f);
+            using var b = full([2, 2], group.Rank + 7.0, dtype: ScalarType.Float64);
+            group.BroadcastCoalesced([a, b], bufferBytes: 16, root: 1);
+            return (sum.data<float>().ToArray(), max.data<float>().ToArray(), a.data<float>().ToArray(), b.data<double>().ToArray());
+        });
+        foreach (var (sum, max, a, b) in results)
+        {
+            CollectionAssert.AreEqual(new[] { 3f, 30f }, sum);
+            CollectionAssert.AreEqual(new[] { 1f, 0f }, max);
+            CollectionAssert.AreEqual(new[] { 6f, 6f, 6f }, a);
+            CollectionAssert.AreEqual(new[] { 8.0, 8.0, 8.0, 8.0 }, b);
+        }
+    }
+
+    /// <summary>
+    /// Each rank backpropagates its own inputs through the same two-layer network; after DDP's
+    /// backward every rank holds the mean of the two ranks' gradients, computed here on one rank's
+    /// thread without DDP as the reference, in the first step (one bucket) and the later ones
+    /// (buckets rebuilt, 1 KiB cap so there are several).
+    /// </summary>
+    [TestMethod]
+    public void DdpAveragesGradientsAcrossRanks()
+    {
+        // The global generator is shared by the two rank threads, so every random value is drawn here first.
+        const int Steps = 3;
+        manual_seed(3);
+        var weights = new[] { randn([16, 8]).data<float>().ToArray(), randn([4, 16]).data<float>().ToArray() };
+        var inputs = Enumerable.Range(0, Steps).Select(_ => Enumerable.Range(0, 2).Select(_ => randn([5, 8]).data<float>().ToArray()).ToArray()).ToArray();
+        (Tensor w1, Tensor w2) Weights() => (tensor(weights[0], [16, 8]).requires_grad_(), tensor(weights[1], [4, 16]).requires_grad_());
+        Tensor Input(int rank, int step) => tensor(inputs[step][rank], [5, 8]);
+        static Tensor Loss(Tensor w1, Tensor w2, Tensor x) => x.matmul(w1.t()).tanh().matmul(w2.t()).pow(2).mean();
+
+        var grads = OnTwoRanks(group =>
+        {
+            var (w1, w2) = Weights();
+            using var ddp = new DistributedDataParallel(group, [w1, w2], bucketCapMegabytes: 1.0 / 1024);
+            var perStep = new List<float[][]>();
+            for (int step = 0; step < Steps; step++)
+            {
+                w1.grad?.zero_();
+                w2.grad?.zero_();
+                ddp.BeforeForward();
+                var loss = Loss(w1, w2, Input(group.Rank, step));
+                ddp.PrepareForBackward(loss);
+                loss.backward();
+                perStep.Add([w1.grad!.data<float>().ToArray(), w2.grad!.data<float>().ToArray()]);
+            }
+            return perStep;
+        });
+        for (int step = 0; step < Steps; step++)
+        {
+            var (w1, w2) = Weights();
+            for (int rank = 0; rank < 2; rank++) Loss(w1, w2, Input(rank, step)).div(2).backward();
+            var expected = new[] { w1.grad!.data<float>().ToArray(), w2.grad!.data<float>().ToArray() };
+            for (int rank = 0; rank < 2; rank++)
+                for (int p = 0; p < 2; p++)
+                    for (int i = 0; i < expected[p].Length; i++)
+                        Assert.AreEqual(expected[p][i], grads[rank][step][p][i], 1e-5 * Math.Max(1, Math.Abs(expected[p][i])), $"step {step}, rank {rank}, parameter {p}, element {i}");
+        }
+    }
+
+    [TestMethod]
+    public void ARankThatNeverJoinsTheCollectiveTimesTheOthersOut()
+    {
+        var clock = Stopwatch.StartNew();
+        var outcome = OnTwoRanks(group =>
+        {
+            if (group.Rank == 1)
+            {
+                Thread.Sleep(TimeSpan.FromSeconds(8));
+                return "";
+            }
+            using var t = ones([4]);
+            try
+            {
+                group.AllReduce([t]);
+                return "completed";
+            }
+            catch (TorchException e)
+            {
+                return e.Message;
+            }
+        }, TimeSpan.FromSeconds(3));
+        Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
+        Assert.AreNotEqual("completed", outcome[0]);
+        StringAssert.Contains(outcome[0].ToLowerInvariant(), "time", outcome[0]);
+    }
+
+    [TestMethod]
+    public void AStoreWithNoServerFailsWithinItsTimeout()
+    {
+        var clock = Stopwatch.StartNew();
+        var e = Assert.ThrowsException<TorchException>(() => new TcpStore("127.0.0.1", FreePort(), 2, isServer: false, TimeSpan.FromSeconds(2)));
+        Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        Assert.IsFalse(string.IsNullOrWhiteSpace(e.Message));
+    }
+}
