@@ -12,7 +12,7 @@
 #              num_workers 0 only; train-accuracy only lenet5_relu; the inference rows as below
 #   --reps N   repetitions of every train-step, conv-ceiling and epoch row on each side (default 3,
 #              1 with --quick); the median is reported
-#   --only W   run only the rows of workload W (train-step, conv-ceiling, epoch, infer or train-accuracy)
+#   --only W   run only the rows of workload W (train-step, conv-ceiling, epoch, infer, train-accuracy or ddp)
 #   --match RE run only the rows whose label matches the extended regular expression RE (with --only or alone)
 #   --resnet-subset ROWS
 #              train-accuracy's ResNet-18 row on the first ROWS training images for 1 epoch instead
@@ -32,6 +32,11 @@
 # reports both sides' peak resident memory.
 # train-accuracy rows train on Fashion-MNIST and score the 10,000 test images once per side and
 # seed (the row's seed count; --reps does not apply to them).
+# ddp rows (issue 18) train each model data-parallel, 2 ranks x 1 thread, under `cnnml launch` on both
+# sides (CnnMl's trainers' DDP step; PyTorch's DistributedDataParallel over Gloo: torchrun's environment,
+# set by the same launcher since Debian's torchrun fails on Python 3.11), each rank half the train-step
+# row's batch; and once as 1 process x 2 threads at the full batch, to show what going distributed on one
+# machine costs. Rank 0 reports the job's images/s and c10d's all-reduce timings.
 #
 # Raw JSON lines and logs go to bench/out/<timestamp>/. Both sides print the same JSON fields
 # (bench/CnnMl.Bench/BenchResult.cs). To add a workload: one row in WORKLOADS below, one
@@ -152,6 +157,19 @@ INFER=(
   "googlenet 112x112|--model googlenet --batch 64 --size 112 --channels 3 --classes 10 --threads 2|1 5 10|1 1 3"
   "inception_v3 299x299|--model inception_v3 --batch 64 --size 299 --channels 3 --classes 10 --threads 2|1 3 6|1 1 2"
 )
+# Data-parallel (issue 18): label | options shared by both sides, per-rank batch | full: warmup steps | quick: the same, or "skip".
+DDP=(
+  "lenet5 28x28 b64|--model lenet5 --batch 32 --size 28 --channels 1 --classes 10|50 600|20 200"
+  "resnet18 (small stem) 32x32 b64|--model resnet18_small --batch 32 --size 32 --channels 3 --classes 10|3 20|2 6"
+  "resnet50 112x112 b16|--model resnet50 --batch 8 --size 112 --channels 3 --classes 10|3 20|1 2"
+  "vgg11_bn 112x112 b16|--model vgg11_bn --batch 8 --size 112 --channels 3 --classes 10|3 15|skip"
+  "densenet121 112x112 b16|--model densenet121 --batch 8 --size 112 --channels 3 --classes 10|3 20|skip"
+  "efficientnet_b0 112x112 b16|--model efficientnet_b0 --batch 8 --size 112 --channels 3 --classes 10|3 30|1 2"
+  "googlenet 112x112 b16|--model googlenet --batch 8 --size 112 --channels 3 --classes 10|3 30|1 2"
+  "inception_v3 299x299 b8|--model inception_v3 --batch 4 --size 299 --channels 3 --classes 10|2 12|skip"
+)
+DDP_RANKS=2
+
 INFER_VARIANTS=("" "--onednn 0" "--fold-bn 0" "--inference-mode 0" "--channels-last 0" "--channels-last 1")
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -162,13 +180,14 @@ RAW="$OUT/raw.tsv"
 
 if ((NO_BUILD == 0)); then
   echo "building CnnMl.Bench (Release)..." >&2
-  if ! dotnet build "$ROOT/bench/CnnMl.Bench/CnnMl.Bench.csproj" -c Release -nologo > "$OUT/build.log" 2>&1; then
+  if ! { dotnet build "$ROOT/bench/CnnMl.Bench/CnnMl.Bench.csproj" -c Release -nologo && dotnet build "$ROOT/samples/ConsoleApp/CnnMl.ConsoleApp.csproj" -c Release -nologo; } > "$OUT/build.log" 2>&1; then
     tail -n 30 "$OUT/build.log" >&2
     echo "build failed; full log: $OUT/build.log" >&2
     exit 1
   fi
 fi
 BENCH="$ROOT/bench/CnnMl.Bench/bin/Release/net10.0/CnnMl.Bench"
+CNNML="$ROOT/samples/ConsoleApp/bin/Release/net10.0/cnnml"
 
 # One run of one side; appends "label<TAB>json" to raw.tsv. A failed run is logged and skipped.
 run_one() {
@@ -186,6 +205,21 @@ run_one() {
   fi
   printf '%s\t%s\n' "$label" "$line" >> "$RAW"
   echo "  $impl: $line" >&2
+}
+
+# One data-parallel run of one side: train-step as $DDP_RANKS ranks of 1 thread under the launcher (rank 0's line).
+run_ranks() {
+  local impl="$1" label="$2"; shift 2
+  local line program=("$BENCH" train-step)
+  [[ "$impl" == pytorch ]] && program=("$PYTHON" "$ROOT/bench/python/train_step.py")
+  line="$("$CNNML" launch --nproc-per-node "$DDP_RANKS" --master-port "$((29500 + RANDOM % 2000))" -- "${program[@]}" "$@" --threads 1 2>>"$OUT/runs.log" | tail -n 1)" || line=""
+  if [[ "$line" != \{* ]]; then
+    echo "  $impl $label $DDP_RANKS ranks $*: FAILED (see $OUT/runs.log)" >&2
+    echo "FAILED $impl $label $DDP_RANKS ranks $*" >> "$OUT/runs.log"
+    return 0
+  fi
+  printf '%s\t%s\n' "ddp:$label" "$line" >> "$RAW"
+  echo "  $impl ($DDP_RANKS ranks): $line" >&2
 }
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -223,6 +257,26 @@ for ((rep = 1; rep <= REPS; rep++)); do
     done
   done
 done
+if [[ -z "$ONLY" || "$ONLY" == ddp ]]; then
+  for ((rep = 1; rep <= REPS; rep++)); do
+    for row in "${DDP[@]}"; do
+      IFS='|' read -r label options full quick <<< "$row"
+      [[ -n "$MATCH" && ! "$label" =~ $MATCH ]] && continue
+      read -r warmup steps <<< "$([[ $QUICK == 1 ]] && echo "$quick" || echo "$full")"
+      [[ "$warmup" == skip ]] && continue
+      # shellcheck disable=SC2206
+      args=($options --warmup "$warmup" --steps "$steps")
+      # The same job in one process: the whole batch on 2 threads.
+      [[ "$options" =~ --batch\ ([0-9]+) ]] && per_rank="${BASH_REMATCH[1]}"
+      # shellcheck disable=SC2206
+      single=(${options/--batch $per_rank/--batch $((per_rank * DDP_RANKS))} --warmup "$warmup" --steps "$steps" --threads 2)
+      echo "[ddp $rep/$REPS] $label ${args[*]}" >&2
+      if ((rep % 2)); then order=(pytorch cnnml); else order=(cnnml pytorch); fi
+      for impl in "${order[@]}"; do run_ranks "$impl" "$label" "${args[@]}"; done
+      for impl in "${order[@]}"; do run_one "$impl" "ddp:$label" train-step "${single[@]}"; done
+    done
+  done
+fi
 if [[ -z "$ONLY" || "$ONLY" == infer ]]; then
   variants=("${INFER_VARIANTS[@]}")
   ((QUICK == 1 || ABLATION == 0)) && variants=("")

@@ -24,6 +24,7 @@ def load(path):
     groups = {}  # (label, threads) -> {"pytorch": [...], "cnnml": [...]}, in first-seen order
     accuracy = {}  # train-accuracy runs: (label, recipe, epochs, train_rows) -> {"pytorch": [...], "cnnml": [...]}
     extra = {"conv-ceiling": {}, "epoch": {}, "infer": {}}  # workload -> (label, threads) -> {"pytorch": [...], "cnnml": [...]}
+    extra["ddp"] = {}  # label -> ranks -> {"pytorch": [...], "cnnml": [...]}: data-parallel jobs and their 1-process partners
     with open(path, encoding="utf-8") as f:
         for line in f:
             line = line.rstrip("\n")
@@ -31,6 +32,10 @@ def load(path):
                 continue
             label, payload = line.split("\t", 1)
             run = json.loads(payload)
+            if label.startswith("ddp:"):
+                sides = extra["ddp"].setdefault(label[4:], {}).setdefault(run.get("ranks", 1), {"pytorch": [], "cnnml": []})
+                sides[run["impl"]].append(run)
+                continue
             if run.get("workload") in extra:
                 key = (label, run.get("threads"))
                 extra[run["workload"]].setdefault(key, {"pytorch": [], "cnnml": []})[run["impl"]].append(run)
@@ -347,6 +352,49 @@ def infer_section(infer, problems):
     return lines
 
 
+def ddp_section(ddp, problems):
+    """Data-parallel training (issue 18): 2 ranks x 1 thread on each side, and the same job as one process."""
+    if not ddp:
+        return []
+    rows = []
+    for label, by_ranks in ddp.items():
+        ranks = max(by_ranks)
+        job, single = by_ranks[ranks], by_ranks.get(1, {"pytorch": [], "cnnml": []})
+        py, cs = median(job["pytorch"], "images_per_sec"), median(job["cnnml"], "images_per_sec")
+        py1, cs1 = median(single["pytorch"], "images_per_sec"), median(single["cnnml"], "images_per_sec")
+        ratio = cs / py if py and cs else None
+        if ratio is None:
+            problems.append(f"ddp {label}: a side has no data-parallel run")
+        first = (job["cnnml"] or job["pytorch"] or [{}])[0]
+        rows.append(
+            f"| {label} | {ranks} x {first.get('batch', '?')} | {fmt_ips(py)} | {fmt_ips(cs)} | {fmt(ratio, 3)} "
+            f"| {'-' if ratio is None else ('yes' if ratio >= TARGET else '**no**')} "
+            f"| {fmt(median(job['pytorch'], 'allreduce_ms'), 2)} | {fmt(median(job['cnnml'], 'allreduce_ms'), 2)} "
+            f"| {fmt(median(job['pytorch'], 'overlap_ms'), 2)} | {fmt(median(job['cnnml'], 'overlap_ms'), 2)} "
+            f"| {fmt_ips(py1)} | {fmt_ips(cs1)} | {fmt(py / py1 if py and py1 else None, 2)} | {fmt(cs / cs1 if cs and cs1 else None, 2)} "
+            f"| {fmt(median(job['pytorch'], 'peak_rss_mb'))} | {fmt(median(job['cnnml'], 'peak_rss_mb'))} |")
+    return [
+        "",
+        "## Data-parallel training: 2 ranks x 1 thread (`bench/run.sh --only ddp`)",
+        "",
+        "Each side trains the model data-parallel as two processes of one thread on this machine, started by "
+        "`cnnml launch` (torchrun's environment; Debian's torchrun fails on Python 3.11): CnnMl through the "
+        "trainers' DDP step (c10d's Reducer over Gloo), PyTorch as `DistributedDataParallel` over Gloo. Each rank "
+        "trains its half of the batch on the same synthetic tensors as the training table; img/s is the job's "
+        "(both ranks). *All-reduce ms* is c10d's `avg_backward_comm_time` per step, from the first bucket's "
+        "all-reduce to the last one's completion, and *overlap ms* the part of it the backward pass still ran "
+        "(`avg_backward_compute_comm_overlap_time`), both from c10d's DDP logger on each side over every step "
+        "(warm-up included). *1 process x 2 threads* trains the whole batch in one process: *2x1 / 1x2* is what "
+        "going distributed costs (below 1) or gains on one machine.",
+        "",
+        f"| Workload | Ranks x batch | PyTorch 2x1 img/s | CnnMl 2x1 img/s | CnnMl/PyTorch | ≥ {TARGET} "
+        "| PyTorch all-reduce ms | CnnMl all-reduce ms | PyTorch overlap ms | CnnMl overlap ms "
+        "| PyTorch 1x2 img/s | CnnMl 1x2 img/s | PyTorch 2x1 / 1x2 | CnnMl 2x1 / 1x2 | PyTorch rank 0 peak RSS MB | CnnMl rank 0 peak RSS MB |",
+        "|---|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *rows,
+    ]
+
+
 def fmt_ips(value):
     """Images/s: one decimal below 100 (the big models' few images per second), none above."""
     return fmt(value, 1 if value is not None and value < 100 else 0)
@@ -444,7 +492,7 @@ def main(argv=None):
     ]
     ceiling_lines, epoch_lines = ceiling_section(extra["conv-ceiling"], groups, problems, details), \
         epoch_section(extra["epoch"], problems, details)
-    infer_lines = infer_section(extra["infer"], problems)
+    infer_lines = infer_section(extra["infer"], problems) + ddp_section(extra["ddp"], problems)
     lines += ceiling_lines + epoch_lines + infer_lines
     acc_rows = accuracy_rows(accuracy, problems)
     if acc_rows:

@@ -4,6 +4,7 @@
 // DistributedDataParallel drives it.
 #include "common.h"
 
+#include <torch/csrc/autograd/custom_function.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/comm.hpp>
@@ -57,6 +58,72 @@ std::shared_ptr<gloo::transport::Device> gloo_device(const std::string& master_a
     return c10d::ProcessGroupGloo::createDeviceForHostname(master_address == "localhost" ? "127.0.0.1" : master_address);
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
+void all_reduce_sum(c10d::ProcessGroup& group, at::Tensor& tensor) {
+  std::vector<at::Tensor> one{tensor};
+  group.allreduce(one)->wait();
+}
+
+// Batch normalization with the statistics of every rank's batch, as torch.nn.SyncBatchNorm computes
+// them (which PyTorch 1.13 runs on CUDA only). Forward: each rank's per-channel mean and biased
+// variance (two-pass), combined across ranks in float64 by one all-reduce of (n*mean, n*(var+mean^2), n).
+// Backward: the input gradient needs the sums of dy and dy*(x-mean) over every rank's batch (one
+// all-reduce); the weight and bias gradients stay this rank's own, which DDP then averages.
+struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFunction> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& input, const at::Tensor& weight,
+                            const at::Tensor& bias, at::Tensor running_mean, at::Tensor running_var, double momentum,
+                            double eps, int64_t group_address) {
+    auto& group = *reinterpret_cast<c10d::ProcessGroup*>(group_address);
+    const int64_t channels = input.size(1);
+    const double count = static_cast<double>(input.numel() / channels);
+    auto [local_var, local_mean] = at::var_mean(input, {0, 2, 3}, /*unbiased=*/false);
+    auto mean64 = local_mean.to(at::kDouble);
+    auto stats = at::cat({mean64 * count, (local_var.to(at::kDouble) + mean64 * mean64) * count,
+                          at::full({1}, count, mean64.options())});
+    all_reduce_sum(group, stats);
+    auto total = stats[2 * channels].item<double>();
+    auto mean = stats.narrow(0, 0, channels) / total;
+    auto var = (stats.narrow(0, channels, channels) / total - mean * mean).clamp_min(0);
+    if (running_mean.defined()) {
+      at::NoGradGuard no_grad;
+      running_mean.mul_(1 - momentum).add_(mean.to(running_mean.scalar_type()), momentum);
+      running_var.mul_(1 - momentum).add_((var * (total / std::max(total - 1, 1.0))).to(running_var.scalar_type()), momentum);
+    }
+    auto mean_f = mean.to(input.scalar_type());
+    auto invstd = (var + eps).rsqrt().to(input.scalar_type());
+    auto scale = weight.defined() ? invstd * weight : invstd;
+    auto output = (input - mean_f.view({1, -1, 1, 1})) * scale.view({1, -1, 1, 1});
+    if (bias.defined()) output = output + bias.view({1, -1, 1, 1});
+    ctx->save_for_backward({input, weight, mean_f, invstd});
+    ctx->saved_data["total"] = total;
+    ctx->saved_data["group"] = group_address;
+    return output;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    const auto& input = saved[0];
+    const auto& weight = saved[1];
+    const auto& mean = saved[2];
+    const auto& invstd = saved[3];
+    auto& group = *reinterpret_cast<c10d::ProcessGroup*>(ctx->saved_data["group"].toInt());
+    const double total = ctx->saved_data["total"].toDouble();
+    const auto& dy = grads[0];
+    const int64_t channels = input.size(1);
+    auto xmu = input - mean.view({1, -1, 1, 1});
+    auto sum_dy = dy.sum({0, 2, 3});
+    auto sum_dy_xmu = (dy * xmu).sum({0, 2, 3});
+    auto grad_weight = weight.defined() ? sum_dy_xmu * invstd : at::Tensor();
+    auto grad_bias = sum_dy;
+    auto sums = at::cat({sum_dy, sum_dy_xmu}).to(at::kDouble);
+    all_reduce_sum(group, sums);
+    auto mean_dy = (sums.narrow(0, 0, channels) / total).to(input.scalar_type());
+    auto mean_dy_xmu = (sums.narrow(0, channels, channels) / total).to(input.scalar_type());
+    auto scale = weight.defined() ? invstd * weight : invstd;
+    auto grad_input = (dy - mean_dy.view({1, -1, 1, 1}) - xmu * (invstd * invstd * mean_dy_xmu).view({1, -1, 1, 1})) *
+                      scale.view({1, -1, 1, 1});
+    return {grad_input, grad_weight, grad_bias, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+  }
+};
 }  // namespace
 
 // Rank 0 (is_server) listens on host:port; every rank connects and, with wait_for_workers, counts
@@ -134,6 +201,15 @@ CNN_STATUS_FN(cnn_dist_broadcast_coalesced, (void* group, const TensorHandle* te
   auto list = cnnml::tensor_list(tensors, count);
   c10d::broadcast_coalesced(group_of(group), list, static_cast<size_t>(buffer_bytes), root);
 })
+
+// Training-mode batch normalization with statistics over every rank's batch (SyncBatchNorm);
+// running_mean/var (optional) are updated in place; weight and bias are optional.
+CNN_TENSOR_FN(cnn_dist_sync_batch_norm,
+              (void* group, TensorHandle input, TensorHandle weight, TensorHandle bias, TensorHandle running_mean,
+               TensorHandle running_var, double momentum, double eps),
+              SyncBatchNormFunction::apply(cnnml::deref(input), weight ? *weight : at::Tensor(), bias ? *bias : at::Tensor(),
+                                           running_mean ? *running_mean : at::Tensor(), running_var ? *running_var : at::Tensor(),
+                                           momentum, eps, reinterpret_cast<int64_t>(group_of(group).get())))
 
 CNN_STATUS_FN(cnn_dist_barrier, (void* group), { group_of(group)->barrier()->wait(); })
 

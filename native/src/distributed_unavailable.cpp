@@ -33,6 +33,11 @@ CNN_API void cnn_dist_group_free(void*) {}
 CNN_API int cnn_dist_all_reduce(void*, const TensorHandle*, int, int) { return fail(); }
 CNN_API int cnn_dist_broadcast_coalesced(void*, const TensorHandle*, int, int64_t, int) { return fail(); }
 CNN_API int cnn_dist_barrier(void*) { return fail(); }
+CNN_API TensorHandle cnn_dist_sync_batch_norm(void*, TensorHandle, TensorHandle, TensorHandle, TensorHandle, TensorHandle, double,
+                                              double) {
+  fail();
+  return nullptr;
+}
 CNN_API void* cnn_ddp_create(void*, const TensorHandle*, int, int64_t, int64_t, int, int) {
   fail();
   return nullptr;

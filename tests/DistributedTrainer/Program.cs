@@ -4,21 +4,38 @@ using CnnMl.Datasets;
 using CnnMl.Torch;
 using CnnMl.Trainers;
 
-// Trains the classic LeNet-5 (sigmoid, average pooling, no batch norm) with Adam on the first rows of
-// the embedded Fashion-MNIST, as one process or as a rank of a job started by 'cnnml launch' (which
-// sets RANK, WORLD_SIZE, ...); rank 0 writes the final weights. One libtorch thread per process, as
-// the launcher's OMP_NUM_THREADS=1 gives every rank.
-// Arguments: <weights.safetensors> <batch size per rank> <epochs> <rows>
-//            [<checkpoint folder>|- [<fault rank> kill|freeze|stall|throw <after this many rows read on that rank>]]
-if (args.Length is not (4 or 5 or 8))
+// Trains a zoo network (default: the classic LeNet-5, sigmoid, average pooling, no batch norm) with Adam
+// on the first rows of the embedded Fashion-MNIST, as one process or as a rank of a job started by
+// 'cnnml launch' (which sets RANK, WORLD_SIZE, ...); rank 0 writes the final weights. One libtorch
+// thread per process, as the launcher's OMP_NUM_THREADS=1 gives every rank.
+// Arguments: <weights.safetensors> <batch size per rank> <epochs> <rows> then any of
+//   --model <zoo name>   --sync-batch-norm   --sgd <learning rate> (momentum 0.9; default Adam 2e-3)   --checkpoints <folder>
+//   --fault <rank> kill|freeze|stall|throw <after this many rows read on that rank>
+if (args.Length < 4)
 {
-    Console.Error.WriteLine("usage: CnnMl.DistributedTrainer <weights> <batch> <epochs> <rows> [<checkpoints>|- [<rank> kill|freeze|stall|throw <rows>]]");
+    Console.Error.WriteLine("usage: CnnMl.DistributedTrainer <weights> <batch> <epochs> <rows> [--model M] [--sync-batch-norm] [--sgd LR] [--checkpoints DIR] [--fault RANK KIND ROWS]");
     return 2;
 }
 int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
-var checkpoints = args.Length > 4 && args[4] != "-" ? args[4] : null;
-var fault = args.Length == 8 && Int(args[5]) == CnnDistributed.Rank ? args[6] : null;
-var faultAfter = args.Length == 8 ? Int(args[7]) : 0;
+string? checkpoints = null, fault = null, architecture = "lenet5";
+var faultAfter = 0;
+var syncBatchNorm = false;
+var (optimizer, learningRate) = (CnnOptimizer.Adam, 2e-3);
+for (int i = 4; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--model": architecture = args[++i]; break;
+        case "--sync-batch-norm": syncBatchNorm = true; break;
+        case "--sgd": (optimizer, learningRate) = (CnnOptimizer.Sgd, double.Parse(args[++i], CultureInfo.InvariantCulture)); break;
+        case "--checkpoints": checkpoints = args[++i]; break;
+        case "--fault":
+            if (Int(args[i + 1]) == CnnDistributed.Rank) (fault, faultAfter) = (args[i + 2], Int(args[i + 3]));
+            i += 3;
+            break;
+        default: Console.Error.WriteLine($"unknown argument '{args[i]}'"); return 2;
+    }
+}
 torch.set_num_threads(1);
 
 var ml = new MLContext(seed: 7);
@@ -42,13 +59,14 @@ if (fault is not null)
         }
     }, contractName: null).Fit(data).Transform(data);
 }
-var options = new LeNetTrainer.Options
+var options = new CnnTrainer.Options
 {
-    Variant = "lenet5",
+    Architecture = architecture,
+    Distributed = syncBatchNorm ? DistributedTrainingOptions.FromEnvironment() is { } job ? WithSyncBatchNorm(job) : null : null,
     Epochs = Int(args[2]),
     BatchSize = Int(args[1]),
-    Optimizer = CnnOptimizer.Adam,
-    LearningRate = 2e-3,
+    Optimizer = optimizer,
+    LearningRate = learningRate,
     Seed = 11,
     CheckpointDirectory = checkpoints,
     MetricsBatchInterval = 1,
@@ -56,10 +74,16 @@ var options = new LeNetTrainer.Options
         ? $"epoch {m.Epoch} end: loss {m.TrainCrossEntropy.ToString("R", CultureInfo.InvariantCulture)} accuracy {m.TrainAccuracy.ToString("R", CultureInfo.InvariantCulture)}"
         : $"epoch {m.Epoch} batch {m.BatchesProcessed} loss {m.TrainCrossEntropy.ToString("F4", CultureInfo.InvariantCulture)}"),
 };
-using var model = ml.MulticlassClassification.Trainers.LeNet(options).Fit(data);
+using var model = ml.MulticlassClassification.Trainers.Cnn(options).Fit(data);
 if (CnnDistributed.IsMainProcess) Safetensors.Save(model.Model.state_dict(), args[0]);
 Console.WriteLine($"rank {CnnDistributed.Rank} of {CnnDistributed.WorldSize} done");
 return 0;
+
+static DistributedTrainingOptions WithSyncBatchNorm(DistributedTrainingOptions job)
+{
+    job.SyncBatchNorm = true;
+    return job;
+}
 
 /// <summary>The features column the fault injection passes through.</summary>
 internal sealed class Pixels

@@ -124,6 +124,67 @@ public sealed class DistributedTests
         }
     }
 
+    /// <summary>
+    /// SyncBatchNorm on two ranks of 4 images each (NCHW or channels-last) against one BatchNorm2d on the 8 images together: the
+    /// same outputs, running statistics and input gradients, and weight and bias gradients whose sum
+    /// over the ranks is the single layer's (DDP then averages them).
+    /// </summary>
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void SyncBatchNormNormalizesOverEveryRanksBatch(bool channelsLast)
+    {
+        manual_seed(5);
+        var x = randn([8, 3, 5, 5]).mul(2).add(1).data<float>().ToArray();
+        var upstream = randn([8, 3, 5, 5]).data<float>().ToArray();
+        var affine = randn([3]).data<float>().ToArray();
+        Modules.BatchNorm2d Layer()
+        {
+            var layer = new Modules.BatchNorm2d(3);
+            using (no_grad())
+            {
+                layer.weight!.copy_(tensor(affine, [3]));
+                layer.bias!.fill_(0.5);
+            }
+            return layer;
+        }
+        float[] Slice(float[] all, int rank) => all.AsSpan(rank * 300, 300).ToArray();
+
+        var ranks = OnTwoRanks(group =>
+        {
+            var layer = Layer();
+            Assert.AreEqual(1, DistributedDataParallel.ConvertSyncBatchNorm(layer, group));
+            layer.train();
+            var input = tensor(Slice(x, group.Rank), [4, 3, 5, 5]);
+            if (channelsLast) input = input.contiguous(MemoryFormat.ChannelsLast);
+            input.requires_grad_();
+            var output = layer.call(input);
+            output.mul(tensor(Slice(upstream, group.Rank), [4, 3, 5, 5])).sum().backward();
+            return (Output: output.contiguous().data<float>().ToArray(), Dx: input.grad!.contiguous().data<float>().ToArray(), Dw: layer.weight!.grad!.data<float>().ToArray(),
+                Db: layer.bias!.grad!.data<float>().ToArray(), Mean: layer.running_mean!.data<float>().ToArray(), Var: layer.running_var!.data<float>().ToArray());
+        });
+
+        var single = Layer();
+        single.train();
+        var all = tensor(x, [8, 3, 5, 5]).requires_grad_();
+        var reference = single.call(all);
+        reference.mul(tensor(upstream, [8, 3, 5, 5])).sum().backward();
+        static void Near(float[] expected, float[] actual, string what)
+        {
+            for (int i = 0; i < expected.Length; i++)
+                Assert.AreEqual(expected[i], actual[i], 2e-5 * Math.Max(1, Math.Abs(expected[i])), $"{what}[{i}]");
+        }
+        for (int rank = 0; rank < 2; rank++)
+        {
+            Near(Slice(reference.data<float>().ToArray(), rank), ranks[rank].Output, $"rank {rank} output");
+            Near(Slice(all.grad!.data<float>().ToArray(), rank), ranks[rank].Dx, $"rank {rank} input gradient");
+            Near(single.running_mean!.data<float>().ToArray(), ranks[rank].Mean, $"rank {rank} running mean");
+            Near(single.running_var!.data<float>().ToArray(), ranks[rank].Var, $"rank {rank} running variance");
+        }
+        Near(single.weight!.grad!.data<float>().ToArray(), ranks[0].Dw.Zip(ranks[1].Dw, (a, b) => a + b).ToArray(), "weight gradient, summed over ranks");
+        Near(single.bias!.grad!.data<float>().ToArray(), ranks[0].Db.Zip(ranks[1].Db, (a, b) => a + b).ToArray(), "bias gradient, summed over ranks");
+    }
+
     [TestMethod]
     public void ARankThatNeverJoinsTheCollectiveTimesTheOthersOut()
     {

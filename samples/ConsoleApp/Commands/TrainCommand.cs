@@ -26,7 +26,8 @@ internal static class TrainCommand
     public const LearningRateSchedule DefaultSchedule = LearningRateSchedule.Cosine;
 
     private sealed record Settings(string Model, DatasetSpec Dataset, int Epochs, int BatchSize, double LearningRate, CnnOptimizer Optimizer,
-        LearningRateSchedule Schedule, double WeightDecay, int? Limit, double ValidationFraction, TrainingDevice Device, TrainingPrecision Precision, int Seed, string Output, string Curves, string? CheckpointDirectory);
+        LearningRateSchedule Schedule, double WeightDecay, int? Limit, double ValidationFraction, TrainingDevice Device, TrainingPrecision Precision, int Seed, string Output, string Curves, string? CheckpointDirectory,
+        bool SyncBatchNorm);
 
     /// <summary>The command; <paramref name="commandLine"/> is what a launch runs again in each rank, less the launcher's options.</summary>
     public static Command Create(Terminal terminal, IReadOnlyList<string> commandLine)
@@ -53,10 +54,11 @@ internal static class TrainCommand
         var output = new Option<string?>("--output", "-o") { Description = "Model zip to write (default: artifacts/cnnml/<model>.zip)" };
         var curves = new Option<string?>("--curves") { Description = "Training-curves SVG to write (default: next to the model, .curves.svg)" };
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Folder for per-epoch checkpoints; a rerun resumes from it" };
+        var syncBatchNorm = new Option<bool>("--sync-batch-norm") { Description = "With --nproc-per-node: batch norms use the statistics of all ranks' batches (SyncBatchNorm)" };
 
         var command = new Command("train", "Train a zoo network on a dataset; writes the model zip and a training-curves SVG")
         {
-            model, dataset, epochs, batchSize, lr, optimizer, schedule, weightDecay, limit, validation, device, precision, seed, threads, output, curves, checkpoints,
+            model, dataset, epochs, batchSize, lr, optimizer, schedule, weightDecay, limit, validation, device, precision, seed, threads, output, curves, checkpoints, syncBatchNorm,
         };
         var launch = new LaunchOptions();
         launch.AddTo(command);
@@ -76,7 +78,7 @@ internal static class TrainCommand
             var settings = new Settings(name, DatasetSpec.Parse(result.GetValue(dataset)!), result.GetValue(epochs), result.GetValue(batchSize), result.GetValue(lr),
                 result.GetValue(optimizer), result.GetValue(schedule), result.GetValue(weightDecay), CommonOptions.CheckLimit(result.GetValue(limit)), result.GetValue(validation),
                 result.GetValue(device), result.GetValue(precision) switch { "bf16" => TrainingPrecision.BFloat16, "fp16" => TrainingPrecision.Float16, _ => TrainingPrecision.Float32 }, result.GetValue(seed), outputPath, result.GetValue(curves) ?? Path.ChangeExtension(outputPath, ".curves.svg"),
-                result.GetValue(checkpoints));
+                result.GetValue(checkpoints), result.GetValue(syncBatchNorm));
             return Run(settings, terminal);
         });
         return command;
@@ -94,6 +96,7 @@ internal static class TrainCommand
     private static int Run(Settings s, Terminal terminal)
     {
         Validate(s);
+        if (s.SyncBatchNorm && CnnDistributed.WorldSize < 2) throw new UsageException("--sync-batch-norm needs a data-parallel job (--nproc-per-node, or a launcher's RANK and WORLD_SIZE)");
         var inv = CultureInfo.InvariantCulture;
         var clock = Stopwatch.StartNew();
         var ml = new MLContext(seed: s.Seed);
@@ -135,6 +138,7 @@ internal static class TrainCommand
             Device = s.Device,
             Precision = s.Precision,
             CheckpointDirectory = s.CheckpointDirectory,
+            Distributed = DistributedTrainingOptions.FromEnvironment() is { } job ? WithSyncBatchNorm(job, s.SyncBatchNorm) : null,
             ValidationSet = hasValidation ? validation : null,
             MetricsCallback = progress.Report,
             MetricsBatchInterval = (int)Math.Max(1, batches / 40),
@@ -150,8 +154,9 @@ internal static class TrainCommand
         terminal.Line(string.Format(inv, "recipe: {0} lr {1} ({10} schedule), weight decay {2}, batch {3}, {4} epoch{5}, seed {6}; libtorch {7}, {8} thread{9}",
             s.Optimizer, s.LearningRate, s.WeightDecay, s.BatchSize, s.Epochs, s.Epochs == 1 ? "" : "s", s.Seed, __version__, get_num_threads(), get_num_threads() == 1 ? "" : "s", s.Schedule.ToString().ToLowerInvariant()));
         if (ranks > 1)
-            terminal.Line(string.Format(inv, "data-parallel: {0} ranks (Gloo, store at {1}:{2}), batch {3} per rank = {4} images per step; this is rank {5}",
-                ranks, Environment.GetEnvironmentVariable("MASTER_ADDR") ?? "127.0.0.1", Environment.GetEnvironmentVariable("MASTER_PORT") ?? "29500", s.BatchSize, s.BatchSize * ranks, CnnDistributed.Rank));
+            terminal.Line(string.Format(inv, "data-parallel: {0} ranks (Gloo, store at {1}:{2}), batch {3} per rank = {4} images per step, batch norm over {5}; this is rank {6}",
+                ranks, Environment.GetEnvironmentVariable("MASTER_ADDR") ?? "127.0.0.1", Environment.GetEnvironmentVariable("MASTER_PORT") ?? "29500", s.BatchSize, s.BatchSize * ranks,
+                s.SyncBatchNorm ? "all ranks (SyncBatchNorm)" : "each rank's batch", CnnDistributed.Rank));
 
         var fitClock = Stopwatch.StartNew();
         var model = progress.Run(() => pipeline.Fit(train));
@@ -207,6 +212,12 @@ internal static class TrainCommand
         terminal.Line();
         terminal.Line($"{Path.GetFileName(path)} loaded back with a fresh MLContext; its predictions for the first {rows.Count} test images:");
         terminal.Table(["image", "truth", "predicted", "probability"], rows, new HashSet<int> { 0, 3 });
+    }
+
+    private static DistributedTrainingOptions WithSyncBatchNorm(DistributedTrainingOptions job, bool sync)
+    {
+        job.SyncBatchNorm = sync;
+        return job;
     }
 
     private static int FeatureChannels(IDataView data) =>

@@ -28,7 +28,13 @@ internal sealed class DataParallel : IDisposable
             created = new DistributedDataParallel(job.Group, trainable, options.BucketCapMegabytes);
         });
         ddp = created!;
+        if (options.SyncBatchNorm) DistributedDataParallel.ConvertSyncBatchNorm(model, job.Group);
+        this.model = model;
     }
+
+    private readonly ClassifierNetwork model;
+
+    public DistributedTrainingOptions Options => job.Options;
 
     public int Rank => job.Options.Rank;
 
@@ -79,5 +85,10 @@ internal sealed class DataParallel : IDisposable
     /// <summary>Tells the other ranks why this rank stops.</summary>
     public void ReportFailure(Exception e) => job.ReportFailure(e);
 
-    public void Dispose() => ddp.Dispose();
+    /// <summary>Frees the reducer; the network's batch norms go back to per-process statistics.</summary>
+    public void Dispose()
+    {
+        DistributedDataParallel.ConvertSyncBatchNorm(model, null);
+        ddp.Dispose();
+    }
 }

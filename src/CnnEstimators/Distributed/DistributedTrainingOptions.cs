@@ -42,6 +42,13 @@ public sealed class DistributedTrainingOptions
     public bool BroadcastBuffers { get; set; } = true;
 
     /// <summary>
+    /// Batch norms normalize over the batches of all ranks together in training (torch.nn.SyncBatchNorm,
+    /// which PyTorch 1.13 runs on CUDA only; here on any device, through Gloo); default false: each
+    /// rank's batch alone, as DDP does by default. Costs two small all-reduces per batch norm and step.
+    /// </summary>
+    public bool SyncBatchNorm { get; set; }
+
+    /// <summary>
     /// The environment's job, or null when WORLD_SIZE is unset: RANK and WORLD_SIZE are required together,
     /// LOCAL_RANK defaults to RANK, MASTER_ADDR to 127.0.0.1, MASTER_PORT to 29500, and
     /// CNNML_DIST_TIMEOUT_SECONDS (when set) gives <see cref="Timeout"/>.

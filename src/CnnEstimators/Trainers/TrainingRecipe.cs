@@ -26,9 +26,10 @@ internal sealed class TrainingRecipe
         this.schedule = schedule;
     }
 
-    /// <summary>The recipe of a run; <paramref name="worldSize"/> counts the ranks of a data-parallel run (1: one process), and a checkpoint resumes only with the same number.</summary>
-    public static TrainingRecipe Of(CnnTrainerOptions options, ModelInfo info, TrainingInput input, int seed, int worldSize = 1)
+    /// <summary>The recipe of a run; for a rank of a data-parallel run (<paramref name="distributed"/>), with its number of ranks, and a checkpoint resumes only with the same number.</summary>
+    public static TrainingRecipe Of(CnnTrainerOptions options, ModelInfo info, TrainingInput input, int seed, DistributedTrainingOptions? distributed = null)
     {
+        var worldSize = distributed?.WorldSize ?? 1;
         var augmentation = options.Augmentation;
         var entries = new List<(string, string)>
         {
@@ -61,7 +62,11 @@ internal sealed class TrainingRecipe
             (nameof(options.FreezeFeatures), Format(options.FreezeFeatures)),
         };
         // Single-process checkpoints written before data-parallel training existed carry no world size.
-        if (worldSize > 1) entries.Add((WorldSize, Format(worldSize)));
+        if (worldSize > 1)
+        {
+            entries.Add((WorldSize, Format(worldSize)));
+            entries.Add(("DistributedTrainingOptions.SyncBatchNorm", Format(distributed!.SyncBatchNorm)));
+        }
         return new TrainingRecipe(entries, options.LearningRateSchedule);
     }
 

@@ -82,7 +82,7 @@ internal sealed class TrainingSession : IDisposable
         var (train, validation) = SplitValidation(data);
         // A source that cannot shuffle is read once into ML.NET's cache, which can.
         if (!train.CanShuffle) train = new MLContext(seed).Data.Cache(train);
-        var checkpoint = options.CheckpointDirectory is { } dir ? new TrainingCheckpoint(dir, TrainingRecipe.Of(options, info, input, seed, parallel?.WorldSize ?? 1)) : null;
+        var checkpoint = options.CheckpointDirectory is { } dir ? new TrainingCheckpoint(dir, TrainingRecipe.Of(options, info, input, seed, parallel?.Options)) : null;
         var state = checkpoint?.TryResume(model, optimizers) ?? new TrainingState();
         optimizers.SetEpoch(state.CompletedEpochs);
         DataShard? trainShard = null;

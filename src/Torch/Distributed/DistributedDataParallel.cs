@@ -65,6 +65,18 @@ public sealed class DistributedDataParallel : IDisposable
         return nanoseconds < 0 ? null : TimeSpan.FromTicks(nanoseconds / 100);
     }
 
+    /// <summary>
+    /// Makes every <see cref="Modules.BatchNorm2d"/> of <paramref name="network"/> normalize over the batches
+    /// of all ranks of <paramref name="group"/> in training (torch.nn.SyncBatchNorm.convert_sync_batchnorm),
+    /// or, with a null group, over this process's batch again; returns how many layers it changed.
+    /// </summary>
+    public static int ConvertSyncBatchNorm(torch.nn.Module network, ProcessGroup? group)
+    {
+        var layers = network.modules().OfType<Modules.BatchNorm2d>().ToList();
+        foreach (var layer in layers) layer.SyncGroup = group;
+        return layers.Count;
+    }
+
     /// <summary>Removes the hooks and frees the buckets.</summary>
     public void Dispose() => handle.Dispose();
 }

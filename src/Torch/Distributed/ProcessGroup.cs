@@ -77,6 +77,19 @@ public sealed class ProcessGroup : IDisposable
         fixed (IntPtr* p = lease.Pointers) TorchException.Check(cnn_dist_broadcast_coalesced(Handle, p, tensors.Count, bufferBytes, root));
     }
 
+    /// <summary>
+    /// Training-mode batch normalization of <paramref name="input"/> (N, C, H, W) with the per-channel mean
+    /// and variance of every rank's batch together, as torch.nn.SyncBatchNorm computes them; differentiable
+    /// (the backward pass all-reduces the input gradient's two per-channel sums). Updates the running
+    /// statistics in place when given.
+    /// </summary>
+    public torch.Tensor SyncBatchNorm(torch.Tensor input, torch.Tensor? runningMean, torch.Tensor? runningVar, torch.Tensor? weight, torch.Tensor? bias, double momentum, double eps)
+    {
+        if (input.Dimensions != 4) throw new ArgumentException($"SyncBatchNorm expects 4-D input (N, C, H, W), got {input.Dimensions}-D", nameof(input));
+        return new torch.Tensor(cnn_dist_sync_batch_norm(Handle, input.Handle, weight?.Handle ?? TensorSafeHandle.Null, bias?.Handle ?? TensorSafeHandle.Null,
+            runningMean?.Handle ?? TensorSafeHandle.Null, runningVar?.Handle ?? TensorSafeHandle.Null, momentum, eps));
+    }
+
     /// <summary>Returns once every rank has called it.</summary>
     public void Barrier() => TorchException.Check(cnn_dist_barrier(Handle));
 

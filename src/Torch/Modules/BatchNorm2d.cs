@@ -59,6 +59,14 @@ public sealed class BatchNorm2d : nn.Module<Tensor, Tensor>
 
     private bool isFolded;
 
+    /// <summary>
+    /// The process group whose ranks' batches this layer normalizes over together in training mode, as
+    /// torch.nn.SyncBatchNorm does (null: this process's batch alone). Evaluation mode uses the running
+    /// statistics either way. <see cref="Distributed.DistributedDataParallel.ConvertSyncBatchNorm"/> sets it
+    /// on every batch norm of a network.
+    /// </summary>
+    public Distributed.ProcessGroup? SyncGroup { get; set; }
+
     public override Tensor forward(Tensor input)
     {
         if (input.Dimensions != 4)
@@ -75,6 +83,8 @@ public sealed class BatchNorm2d : nn.Module<Tensor, Tensor>
             using (no_grad()) num_batches_tracked.add_(1);
             if (momentum is null) factor = 1.0 / num_batches_tracked.item<long>();
         }
+        if (training && SyncGroup is { } group)
+            return group.SyncBatchNorm(input, track_running_stats ? running_mean : null, track_running_stats ? running_var : null, weight, bias, factor, eps);
         var useBatchStats = training || running_mean is null;
         var trackNow = !training || track_running_stats;
         return F.batch_norm(input, trackNow ? running_mean : null, trackNow ? running_var : null, weight, bias, useBatchStats, factor, eps);

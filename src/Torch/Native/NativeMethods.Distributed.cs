@@ -15,6 +15,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial int cnn_dist_all_reduce(DistributedSafeHandle group, IntPtr* tensors, int count, int op);
     [LibraryImport(Library)] internal static partial int cnn_dist_broadcast_coalesced(DistributedSafeHandle group, IntPtr* tensors, int count, long bufferBytes, int root);
     [LibraryImport(Library)] internal static partial int cnn_dist_barrier(DistributedSafeHandle group);
+    [LibraryImport(Library)] internal static partial IntPtr cnn_dist_sync_batch_norm(DistributedSafeHandle group, TensorSafeHandle input, TensorSafeHandle weight, TensorSafeHandle bias, TensorSafeHandle runningMean, TensorSafeHandle runningVar, double momentum, double eps);
     [LibraryImport(Library)] internal static partial IntPtr cnn_ddp_create(DistributedSafeHandle group, IntPtr* parameters, int count, long bucketBytes, long firstBucketBytes, int findUnusedParameters, int gradientAsBucketView);
     [LibraryImport(Library)] internal static partial void cnn_ddp_free(IntPtr ddp);
     [LibraryImport(Library)] internal static partial int cnn_ddp_before_forward(DistributedSafeHandle ddp);
