@@ -165,6 +165,10 @@ CNN_API int cnn_tensor_is_pinned(TensorHandle t) {
 }
 CNN_TENSOR_FN(cnn_tensor_contiguous, (TensorHandle t, int memory_format),
               deref(t).contiguous(static_cast<at::MemoryFormat>(memory_format)))
+// Tensor.to(memory_format=...): unlike contiguous(), restrides a tensor that is contiguous in both
+// layouts (a 1x1 convolution's weight) unless it already suggests the requested one.
+CNN_TENSOR_FN(cnn_tensor_to_memory_format, (TensorHandle t, int memory_format),
+              deref(t).to(deref(t).options(), false, false, static_cast<at::MemoryFormat>(memory_format)))
 CNN_TENSOR_FN(cnn_tensor_alias, (TensorHandle t), deref(t))
 CNN_TENSOR_FN(cnn_tensor_detach, (TensorHandle t), deref(t).detach())
 CNN_TENSOR_FN(cnn_tensor_clone, (TensorHandle t), deref(t).clone())

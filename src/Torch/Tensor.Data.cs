@@ -78,8 +78,13 @@ public static partial class torch
         /// <summary>Moves to another device.</summary>
         public Tensor to(Device device, bool non_blocking = false, bool copy = false) => to(dtype, device, non_blocking, copy);
 
-        /// <summary>Returns a tensor with the given memory format.</summary>
-        public Tensor to(MemoryFormat memory_format) => contiguous(memory_format);
+        /// <summary>
+        /// Returns a tensor in the given memory format, as PyTorch's <c>to(memory_format=...)</c>: itself when
+        /// its strides already suggest that format, else a copy with that format's strides, even when the
+        /// tensor is contiguous in both layouts (a [C, K, 1, 1] weight), where <see cref="contiguous(MemoryFormat)"/>
+        /// returns it unchanged.
+        /// </summary>
+        public Tensor to(MemoryFormat memory_format) => new(cnn_tensor_to_memory_format(Handle, (int)memory_format));
 
         /// <summary>Moves to another device given as "cpu" or "cuda:N".</summary>
         public Tensor to(string device) => to(torch.device(device));

@@ -178,6 +178,36 @@ public sealed class DistributedTrainingTests
         StringAssert.Contains(stalled.Error, "rank 1 responds but is stuck at step", stalled.ToString());
     }
 
+    /// <summary>Rank 0, which hosts the rendezvous store, is killed: rank 1 names it as unreachable and stops.</summary>
+    [TestMethod]
+    public void AKilledRankZeroIsNamedAsTheStoreHost()
+    {
+        var folder = Cli.TempFolder("ddp-kill0");
+        var killed = Launch(2, 60, Path.Combine(folder, "w.safetensors"), "32", "2", "1280", "--fault", "0", "kill", "300");
+        Assert.AreNotEqual(0, killed.ExitCode, killed.ToString());
+        StringAssert.Contains(killed.Error, "cnnml launch: rank 0 (pid", killed.ToString());
+        StringAssert.Contains(killed.Error, "[rank 1] Unhandled exception. CnnMl.Trainers.DistributedTrainingException: rank 1 stopped in step", killed.ToString());
+        StringAssert.Contains(killed.Error, "rank 0, which hosts the rendezvous store at 127.0.0.1:", killed.ToString());
+    }
+
+    /// <summary>Two launchers, as on two machines (--nnodes 2, each its --node-rank), form one job of ranks 0 and 1.</summary>
+    [TestMethod]
+    public void TwoLaunchersAsTwoNodesFormOneJob()
+    {
+        var folder = Cli.TempFolder("ddp-nodes");
+        var port = FreePort().ToString();
+        string[] Node(int rank) => ["launch", "--nnodes", "2", "--node-rank", rank.ToString(), "--nproc-per-node", "1", "--master-port", port, "--dist-timeout", "60", "--",
+            Dotnet, Trainer, Path.Combine(folder, $"node{rank}.safetensors"), "32", "1", "640"];
+        var cnnml = Cli.RepositoryFile("samples/ConsoleApp", "bin", "cnnml.dll");
+        var second = Task.Run(() => Cli.RunDll(cnnml, Limit, Node(1)));
+        var first = Cli.RunDll(cnnml, Limit, Node(0));
+        Assert.AreEqual(0, first.ExitCode, first.ToString());
+        Assert.AreEqual(0, second.Result.ExitCode, second.Result.ToString());
+        StringAssert.Contains(first.Output, "rank 0 of 2 done");
+        Assert.IsTrue(File.Exists(Path.Combine(folder, "node0.safetensors")), "rank 0 writes the weights");
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "node1.safetensors")), "rank 1 writes nothing");
+    }
+
     [TestMethod]
     public void SyncBatchNormWithoutAJobIsAUsageError()
     {

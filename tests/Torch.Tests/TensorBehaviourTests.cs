@@ -130,6 +130,11 @@ public sealed class TensorBehaviourTests
         CollectionAssert.AreEqual(x.ToArray<float>(), nhwc.ToArray<float>(), "ToArray reads in logical (NCHW) order");
         Assert.ThrowsException<InvalidOperationException>(() => nhwc.data<float>());
         Assert.IsTrue(x.to(channels_last).is_contiguous(channels_last));
+        // As PyTorch: a 1x1 convolution's weight is contiguous in both layouts; contiguous() keeps its
+        // strides, to(memory_format) gives it channels-last ones (those autograd gives its gradient).
+        using var pointwise = zeros([8, 4, 1, 1]);
+        CollectionAssert.AreEqual(new long[] { 4, 1, 1, 1 }, pointwise.contiguous(channels_last).stride());
+        CollectionAssert.AreEqual(new long[] { 4, 1, 4, 4 }, pointwise.to(channels_last).stride());
 
         var w = randn(6, 3, 3, 3);
         var expected = F.conv2d(x, w, padding: new long[] { 1 });

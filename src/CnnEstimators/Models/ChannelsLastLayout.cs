@@ -48,7 +48,7 @@ public static class ChannelsLastLayout
         using (no_grad())
         {
             foreach (var conv in network.modules().OfType<Conv2d>())
-                conv.weight.set_data(conv.weight.contiguous(format));
+                conv.weight.set_data(conv.weight.to(format));
         }
     }
 

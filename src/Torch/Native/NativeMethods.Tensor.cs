@@ -40,6 +40,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial IntPtr cnn_tensor_pin_memory(TensorSafeHandle t);
     [LibraryImport(Library)] internal static partial int cnn_tensor_is_pinned(TensorSafeHandle t);
     [LibraryImport(Library)] internal static partial IntPtr cnn_tensor_contiguous(TensorSafeHandle t, int memoryFormat);
+    [LibraryImport(Library)] internal static partial IntPtr cnn_tensor_to_memory_format(TensorSafeHandle t, int memoryFormat);
     [LibraryImport(Library)] internal static partial IntPtr cnn_tensor_alias(TensorSafeHandle t);
     [LibraryImport(Library, EntryPoint = "cnn_tensor_alias")] internal static partial IntPtr cnn_tensor_alias_unowned(IntPtr t);
     [LibraryImport(Library)] internal static partial IntPtr cnn_tensor_detach(TensorSafeHandle t);
