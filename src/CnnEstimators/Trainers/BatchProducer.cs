@@ -147,10 +147,14 @@ internal sealed class BatchProducer : IDisposable
                 }
                 return key - 1;
             }
-            void Add(ImageBatch full)
+            // A shard's batches each hold batchSize of its rows, counting rows skipped as unreadable, so that
+            // every rank takes the same number of steps (a batch whose rows were all unreadable still cannot).
+            long dealt = 0;
+            void Add(ImageBatch current)
             {
-                if (full.Count < batchSize) return;
-                ready.Add(full, token);
+                var full = shard is null ? current.Count == batchSize : ++dealt % batchSize == 0;
+                if (!full || current.Count == 0) return;
+                ready.Add(current, token);
                 batch = null;
             }
             for (long row = 0; cursor.MoveNext(); row++)
@@ -163,15 +167,18 @@ internal sealed class BatchProducer : IDisposable
                 if (shard is not null && !shard.Takes(row)) continue;
                 batch ??= TakeFree(token);
                 var label = ReadRow(batch.Images.AsSpan(batch.Count * input.ImageElements, input.ImageElements), row);
-                if (label < 0) continue;
-                batch.Labels[batch.Count++] = label;
+                if (label >= 0) batch.Labels[batch.Count++] = label;
+                else if (shard is null) continue;
                 Add(batch);
             }
-            if (paddingImage is not null && paddingLabel >= 0)
+            if (paddingImage is not null)
             {
                 batch ??= TakeFree(token);
-                paddingImage.CopyTo(batch.Images.AsSpan(batch.Count * input.ImageElements, input.ImageElements));
-                batch.Labels[batch.Count++] = paddingLabel;
+                if (paddingLabel >= 0)
+                {
+                    paddingImage.CopyTo(batch.Images.AsSpan(batch.Count * input.ImageElements, input.ImageElements));
+                    batch.Labels[batch.Count++] = paddingLabel;
+                }
                 Add(batch);
             }
             if (batch is { Count: > 0 }) ready.Add(batch, token);

@@ -58,6 +58,43 @@ public sealed class DataShardTests
         }
     }
 
+    private sealed class RaggedRow
+    {
+        public float[] Features { get; set; } = [];
+
+        [KeyType(3)]
+        public uint Label { get; set; }
+    }
+
+    /// <summary>
+    /// With unreadable images skipped, each rank still gets the same number of batches (a batch holds
+    /// its share of rows, readable or not), so no rank waits for a step the others never take.
+    /// </summary>
+    [TestMethod]
+    public void SkippedImagesLeaveEveryRankTheSameNumberOfBatches()
+    {
+        var ml = new MLContext(seed: 1);
+        // Row 2 has too few pixels: unreadable. Rank 0 takes positions 0, 2, 4, 6, 8 and rank 1 positions 1, 3, 5, 7, 9;
+        // counting only readable rows, rank 0 would fill one batch of 4 and rank 1 two batches (4 and 1).
+        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 10).Select(i => new RaggedRow { Features = i == 2 ? [i] : [i, i, i, i], Label = (uint)(i % 3) }).ToList());
+        var input = new TrainingInput(data.Schema["Features"], data.Schema["Label"], 1, 2, 2, ["a", "b", "c"], false);
+        var counts = new List<int[]>();
+        for (int rank = 0; rank < 2; rank++)
+        {
+            using var producer = new BatchProducer(data, input, batchSize: 4, order: null, CancellationToken.None, skipUnreadableImages: true, shard: new DataShard(rank, 2, 10, Pad: true));
+            var sizes = new List<int>();
+            foreach (var batch in producer.Batches())
+            {
+                sizes.Add(batch.Count);
+                producer.Release(batch);
+            }
+            Assert.AreEqual(rank == 0 ? 1 : 0, producer.SkippedImages, $"rank {rank}'s skipped rows");
+            counts.Add([.. sizes]);
+        }
+        CollectionAssert.AreEqual(new[] { 3, 1 }, counts[0], "rank 0: positions 0, (2), 4, 6 | 8");
+        CollectionAssert.AreEqual(new[] { 4, 1 }, counts[1], "rank 1: positions 1, 3, 5, 7 | 9");
+    }
+
     [TestMethod]
     public void WithoutPaddingTheRanksReadEveryRowOnce()
     {
