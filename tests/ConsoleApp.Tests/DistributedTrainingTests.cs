@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using CnnMl.Tests;
 using CnnMl.Torch;
 using static CnnMl.Torch.torch;
 
@@ -20,17 +19,10 @@ public sealed class DistributedTrainingTests
 
     private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>Runs the trainer as <paramref name="ranks"/> ranks of a job through the cnnml launcher.</summary>
     private static CliResult Launch(int ranks, int timeoutSeconds, params string[] trainerArguments) =>
         Cli.RunDll(Cli.RepositoryFile("samples/ConsoleApp", "bin", "cnnml.dll"), Limit,
-            ["launch", "--nproc-per-node", ranks.ToString(), "--master-port", FreePort().ToString(), "--dist-timeout", timeoutSeconds.ToString(), "--", Dotnet, Trainer, .. trainerArguments]);
+            ["launch", "--nproc-per-node", ranks.ToString(), "--master-port", FreeTcpPort.Next().ToString(), "--dist-timeout", timeoutSeconds.ToString(), "--", Dotnet, Trainer, .. trainerArguments]);
 
     private static Dictionary<string, float[]> Weights(string path)
     {
@@ -195,7 +187,7 @@ public sealed class DistributedTrainingTests
     public void TwoLaunchersAsTwoNodesFormOneJob()
     {
         var folder = Cli.TempFolder("ddp-nodes");
-        var port = FreePort().ToString();
+        var port = FreeTcpPort.Next().ToString();
         string[] Node(int rank) => ["launch", "--nnodes", "2", "--node-rank", rank.ToString(), "--nproc-per-node", "1", "--master-port", port, "--dist-timeout", "60", "--",
             Dotnet, Trainer, Path.Combine(folder, $"node{rank}.safetensors"), "32", "1", "640"];
         var cnnml = Cli.RepositoryFile("samples/ConsoleApp", "bin", "cnnml.dll");

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using CnnMl.Tests;
 using CnnMl.Torch.Distributed;
 using static CnnMl.Torch.torch;
 
@@ -15,17 +14,10 @@ public sealed class DistributedTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>Runs <paramref name="body"/> as ranks 0 and 1 of a fresh group and returns their results.</summary>
     private static T[] OnTwoRanks<T>(Func<ProcessGroup, T> body, TimeSpan? timeout = null)
     {
-        var port = FreePort();
+        var port = FreeTcpPort.Next();
         var ranks = Enumerable.Range(0, 2).Select(rank => Task.Factory.StartNew(() =>
         {
             using var store = new TcpStore("127.0.0.1", port, 2, rank == 0, timeout ?? Timeout);
@@ -216,7 +208,7 @@ public sealed class DistributedTests
     public void AStoreWithNoServerFailsWithinItsTimeout()
     {
         var clock = Stopwatch.StartNew();
-        var e = Assert.ThrowsException<TorchException>(() => new TcpStore("127.0.0.1", FreePort(), 2, isServer: false, TimeSpan.FromSeconds(2)));
+        var e = Assert.ThrowsException<TorchException>(() => new TcpStore("127.0.0.1", FreeTcpPort.Next(), 2, isServer: false, TimeSpan.FromSeconds(2)));
         Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
         Assert.IsFalse(string.IsNullOrWhiteSpace(e.Message));
     }
