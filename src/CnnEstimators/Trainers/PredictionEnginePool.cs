@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace CnnMl.Trainers;
 
 /// <summary>
@@ -15,10 +13,12 @@ public sealed class PredictionEnginePool<TSrc, TDst> : IDisposable
     where TDst : class, new()
 {
     private readonly Func<PredictionEngine<TSrc, TDst>> create;
-    private readonly ConcurrentBag<PredictionEngine<TSrc, TDst>> idle = new();
-    private int idleCount;
+    // A locked stack, not a ConcurrentBag: the bag's TryTake can miss an engine another thread is
+    // adding or taking, and the pool then creates more engines than there are concurrent calls.
+    private readonly Stack<PredictionEngine<TSrc, TDst>> idle = new();
+    private readonly Lock gate = new();
     private int created;
-    private volatile bool disposed;
+    private bool disposed;
 
     internal PredictionEnginePool(Func<PredictionEngine<TSrc, TDst>> create, int maximumRetained)
     {
@@ -33,7 +33,13 @@ public sealed class PredictionEnginePool<TSrc, TDst> : IDisposable
     public int MaximumRetained { get; }
 
     /// <summary>Engines created so far (at most the peak number of concurrent predictions).</summary>
-    public int EnginesCreated => Volatile.Read(ref created);
+    public int EnginesCreated
+    {
+        get
+        {
+            lock (gate) return created;
+        }
+    }
 
     /// <summary>Runs the model on <paramref name="example"/>; safe to call from any number of threads at once.</summary>
     public TDst Predict(TSrc example)
@@ -51,31 +57,46 @@ public sealed class PredictionEnginePool<TSrc, TDst> : IDisposable
 
     private PredictionEngine<TSrc, TDst> Rent()
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        if (idle.TryTake(out var engine))
+        lock (gate)
         {
-            Interlocked.Decrement(ref idleCount);
-            return engine;
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (idle.TryPop(out var engine)) return engine;
+            created++;
         }
-        Interlocked.Increment(ref created);
-        return create();
+        try
+        {
+            return create();
+        }
+        catch
+        {
+            lock (gate) created--;
+            throw;
+        }
     }
 
     private void Return(PredictionEngine<TSrc, TDst> engine)
     {
-        if (disposed || Interlocked.Increment(ref idleCount) > MaximumRetained)
+        lock (gate)
         {
-            if (!disposed) Interlocked.Decrement(ref idleCount);
-            engine.Dispose();
-            return;
+            if (!disposed && idle.Count < MaximumRetained)
+            {
+                idle.Push(engine);
+                return;
+            }
         }
-        idle.Add(engine);
+        engine.Dispose();
     }
 
     /// <summary>Releases the idle engines; predictions in flight finish, later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        disposed = true;
-        while (idle.TryTake(out var engine)) engine.Dispose();
+        PredictionEngine<TSrc, TDst>[] engines;
+        lock (gate)
+        {
+            disposed = true;
+            engines = idle.ToArray();
+            idle.Clear();
+        }
+        foreach (var engine in engines) engine.Dispose();
     }
 }

@@ -61,7 +61,7 @@ public sealed class PredictionEnginePoolTests
                 Assert.AreEqual(expected[i].PredictedLabel, results[t][i].PredictedLabel, $"thread {t}, input {i}");
                 CollectionAssert.AreEqual(expected[i].Score, results[t][i].Score, $"thread {t}, input {i}: scores must be bit-identical");
             }
-        Assert.IsTrue(pool.EnginesCreated is >= 1 and <= 9, $"{pool.EnginesCreated} engines for 8 threads");
+        Assert.IsTrue(pool.EnginesCreated is >= 1 and <= 8, $"{pool.EnginesCreated} engines for 8 threads: at most one per concurrent call");
         Console.WriteLine($"8 threads x 500 predictions: {pool.EnginesCreated} engines created");
     }
 
