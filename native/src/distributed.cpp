@@ -1,11 +1,17 @@
-// Data-parallel training over libtorch's c10d: the TCPStore rendezvous, Gloo process groups,
-// the collectives the trainers need, and c10d's own DDP Reducer (bucketed gradient all-reduce
-// launched from autograd hooks while the backward pass still runs), driven the way PyTorch's
+// Data-parallel training over libtorch's c10d: the TCPStore rendezvous, process groups (Gloo; on
+// libtorch 2.x built with CUDA and NCCL, NCCL for CUDA tensors beside Gloo for CPU ones), the
+// collectives the trainers need, and c10d's own DDP Reducer (bucketed gradient all-reduce launched
+// from autograd hooks while the backward pass still runs), driven the way PyTorch's
 // DistributedDataParallel drives it.
 #include "common.h"
 
+#include <torch/csrc/api/include/torch/version.h>
 #include <torch/csrc/autograd/custom_function.h>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#ifdef CNNML_WITH_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/comm.hpp>
 #include <torch/csrc/distributed/c10d/logger.hpp>
@@ -40,6 +46,11 @@ Ddp& ddp_of(void* handle) {
   return *static_cast<Ddp*>(handle);
 }
 
+const char* const kNoNccl =
+    "NCCL is not available: this CnnMl native library was built against libtorch " TORCH_VERSION
+    " without c10d's NCCL backend; it needs libtorch 2.x built with CUDA and NCCL, with nccl.h found at build time "
+    "(CNNML_LIBTORCH_DIR, CNNML_WITH_NCCL)";
+
 c10d::ReduceOp reduce_op(int op) {
   switch (op) {
     case 0: return c10d::ReduceOp::SUM;
@@ -58,6 +69,18 @@ std::shared_ptr<gloo::transport::Device> gloo_device(const std::string& master_a
     return c10d::ProcessGroupGloo::createDeviceForHostname(master_address == "localhost" ? "127.0.0.1" : master_address);
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
+
+// TCPStoreOptions::useLibUV where this libtorch has it (2.2 and later); false where it has not.
+template <typename Options>
+auto set_use_libuv(Options& options, bool use, int) -> decltype(options.useLibUV = use, bool()) {
+  options.useLibUV = use;
+  return true;
+}
+template <typename Options>
+bool set_use_libuv(Options&, bool, long) {
+  return false;
+}
+
 void all_reduce_sum(c10d::ProcessGroup& group, at::Tensor& tensor) {
   std::vector<at::Tensor> one{tensor};
   group.allreduce(one)->wait();
@@ -138,6 +161,17 @@ CNN_API void* cnn_dist_store_create(const char* host, int port, int world_size, 
   options.numWorkers = world_size;
   options.waitWorkers = wait_for_workers != 0;
   options.timeout = std::chrono::milliseconds(timeout_ms);
+  const char* libuv = std::getenv("USE_LIBUV");
+  const bool want_libuv = libuv == nullptr || std::strcmp(libuv, "0") != 0;
+  if (!set_use_libuv(options, want_libuv, 0)) return new StorePtr(c10::make_intrusive<c10d::TCPStore>(host, options));
+  try {
+    return new StorePtr(c10::make_intrusive<c10d::TCPStore>(host, options));
+  } catch (const std::exception& e) {
+    // libtorch 2.4+ asks for the libuv server by default; a libtorch built without it (Debian's)
+    // refuses before opening anything, and its classic server speaks the same protocol.
+    if (!want_libuv || std::strstr(e.what(), "without libuv") == nullptr) throw;
+  }
+  set_use_libuv(options, false, 0);
   return new StorePtr(c10::make_intrusive<c10d::TCPStore>(host, options));
   CNN_CATCH(nullptr)
 }
@@ -170,13 +204,54 @@ CNN_API int64_t cnn_dist_store_add(void* store, const char* key, int64_t delta) 
   CNN_CATCH(INT64_MIN)
 }
 
-CNN_API void* cnn_dist_gloo_create(void* store, int rank, int world_size, int64_t timeout_ms, const char* master_address,
-                                   int threads) {
+// The backends this library can create: bit 0 Gloo, bit 1 NCCL.
+CNN_API int cnn_dist_backends() {
+#ifdef CNNML_WITH_NCCL
+  return 3;
+#else
+  return 1;
+#endif
+}
+
+// A process group whose CPU tensors go through Gloo and whose CUDA tensors go through NCCL when
+// nccl is set, else through Gloo as well (torch.distributed's "cpu:gloo,cuda:nccl" and "gloo").
+// Each backend meets the others under its own key prefix of the shared store.
+CNN_API void* cnn_dist_group_create(void* store, int rank, int world_size, int64_t timeout_ms, const char* master_address,
+                                    int gloo_threads, int nccl) {
   CNN_TRY
-  auto options = c10d::ProcessGroupGloo::Options::create(std::chrono::milliseconds(timeout_ms));
-  options->devices.push_back(gloo_device(master_address));
-  if (threads > 0) options->threads = threads;
-  GroupPtr group = c10::make_intrusive<c10d::ProcessGroupGloo>(store_of(store), rank, world_size, options);
+  const auto timeout = std::chrono::milliseconds(timeout_ms);
+  auto& shared = store_of(store);
+  auto gloo_options = c10d::ProcessGroupGloo::Options::create(timeout);
+  gloo_options->devices.push_back(gloo_device(master_address));
+  if (gloo_threads > 0) gloo_options->threads = gloo_threads;
+  auto gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(c10::make_intrusive<c10d::PrefixStore>("cpu/", shared), rank,
+                                                         world_size, gloo_options);
+#if TORCH_VERSION_MAJOR < 2
+  if (nccl) throw std::runtime_error(kNoNccl);
+  GroupPtr group = std::move(gloo);
+#else
+#if TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR < 6
+  auto group = c10::make_intrusive<c10d::ProcessGroup>(
+      shared, rank, world_size, c10::make_intrusive<c10d::ProcessGroup::Options>(nccl ? "cpu:gloo,cuda:nccl" : "gloo", timeout));
+#else
+  auto group = c10::make_intrusive<c10d::ProcessGroup>(shared, rank, world_size);
+#endif
+  group->setBackend(c10::DeviceType::CPU, c10d::ProcessGroup::BackendType::GLOO, gloo);
+  if (nccl) {
+#ifdef CNNML_WITH_NCCL
+    auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
+    nccl_options->timeout = timeout;
+    auto backend = c10::make_intrusive<c10d::ProcessGroupNCCL>(c10::make_intrusive<c10d::PrefixStore>("cuda/", shared), rank,
+                                                               world_size, nccl_options);
+    group->setBackend(c10::DeviceType::CUDA, c10d::ProcessGroup::BackendType::NCCL, backend);
+#else
+    throw std::runtime_error(kNoNccl);
+#endif
+  } else {
+    group->setBackend(c10::DeviceType::CUDA, c10d::ProcessGroup::BackendType::GLOO, gloo);
+  }
+  group->setDefaultBackend(c10d::ProcessGroup::BackendType::GLOO);
+#endif
   return new GroupPtr(std::move(group));
   CNN_CATCH(nullptr)
 }

@@ -208,6 +208,22 @@ public sealed class DistributedTrainingTests
         StringAssert.Contains(result.Error, "--sync-batch-norm needs a data-parallel job");
     }
 
+    /// <summary>--dist-backend reaches every rank; NCCL where this library has none stops each rank with the reason, and the launcher fails.</summary>
+    [TestMethod]
+    public void TheBackendOptionReachesTheRanks()
+    {
+        var unknown = Cli.Run("train", "--model", "smallcnn", "--nproc-per-node", "2", "--dist-backend", "mpi");
+        Assert.AreEqual(2, unknown.ExitCode, unknown.ToString());
+        StringAssert.Contains(unknown.Error, "mpi");
+        if (Torch.Distributed.ProcessGroup.IsNcclAvailable) Assert.Inconclusive($"this native library has NCCL (libtorch {__version__})");
+        var refused = Cli.RunDll(Cli.RepositoryFile("samples/ConsoleApp", "bin", "cnnml.dll"), Limit,
+            ["train", "--model", "smallcnn", "--limit", "64", "--epochs", "1", "--nproc-per-node", "2", "--master-port", FreeTcpPort.Next().ToString(),
+             "--dist-timeout", "20", "--dist-backend", "nccl", "--output", Path.Combine(Cli.TempFolder("ddp-nccl"), "m.zip")]);
+        Assert.AreNotEqual(0, refused.ExitCode, refused.ToString());
+        StringAssert.Contains(refused.Error, "Backend is Nccl", refused.ToString());
+        StringAssert.Contains(refused.Error, "without NCCL", refused.ToString());
+    }
+
     /// <summary>Rank 1 fails with an exception: it tells the others why, and rank 0's error quotes it.</summary>
     [TestMethod]
     public void ARankThatFailsTellsTheOthersWhy()

@@ -15,13 +15,13 @@ public sealed class DistributedTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Runs <paramref name="body"/> as ranks 0 and 1 of a fresh group and returns their results.</summary>
-    private static T[] OnTwoRanks<T>(Func<ProcessGroup, T> body, TimeSpan? timeout = null)
+    private static T[] OnTwoRanks<T>(Func<ProcessGroup, T> body, TimeSpan? timeout = null, bool nccl = false)
     {
         var port = FreeTcpPort.Next();
         var ranks = Enumerable.Range(0, 2).Select(rank => Task.Factory.StartNew(() =>
         {
             using var store = new TcpStore("127.0.0.1", port, 2, rank == 0, timeout ?? Timeout);
-            using var group = ProcessGroup.Gloo(store, rank, 2, timeout ?? Timeout);
+            using var group = nccl ? ProcessGroup.GlooAndNccl(store, rank, 2, timeout ?? Timeout) : ProcessGroup.Gloo(store, rank, 2, timeout ?? Timeout);
             return body(group);
         }, TaskCreationOptions.LongRunning)).ToArray();
         Assert.IsTrue(Task.WaitAll(ranks, TimeSpan.FromSeconds(120)), "the ranks did not finish");
@@ -202,6 +202,80 @@ public sealed class DistributedTests
         Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
         Assert.AreNotEqual("completed", outcome[0]);
         StringAssert.Contains(outcome[0].ToLowerInvariant(), "time", outcome[0]);
+    }
+
+    /// <summary>A library without NCCL refuses a group that asks for it, saying why, and leaves the store usable.</summary>
+    [TestMethod]
+    public void AGroupAskingForNcclWithoutItIsRefused()
+    {
+        if (ProcessGroup.IsNcclAvailable) Assert.Inconclusive($"this native library has NCCL (libtorch {__version__}): NcclCarriesCudaTensorsAndGlooCpuTensors covers it");
+        Assert.IsTrue(ProcessGroup.IsGlooAvailable);
+        using var store = new TcpStore("127.0.0.1", FreeTcpPort.Next(), 1, isServer: true, Timeout);
+        var e = Assert.ThrowsException<TorchException>(() => ProcessGroup.GlooAndNccl(store, 0, 1, Timeout));
+        StringAssert.Contains(e.Message, "NCCL is not available");
+        StringAssert.Contains(e.Message, $"libtorch {__version__}");
+        store.Set("after", "still here");
+        Assert.AreEqual("still here", store.GetString("after"));
+        using var gloo = ProcessGroup.Gloo(store, 0, 1, Timeout);
+        Assert.AreEqual("gloo", gloo.Backend);
+    }
+
+    /// <summary>
+    /// One group, two backends, as torch.distributed's "cpu:gloo,cuda:nccl": on one GPU as a one-rank
+    /// job, CUDA tensors go through NCCL (all-reduce, broadcast, DDP's reducer, SyncBatchNorm) and CPU
+    /// tensors through Gloo in the same group; with a second GPU, two ranks (threads) reduce together.
+    /// </summary>
+    [TestMethod]
+    public void NcclCarriesCudaTensorsAndGlooCpuTensors()
+    {
+        var device = CudaTestDevice.Get();
+        if (!ProcessGroup.IsNcclAvailable) Assert.Inconclusive($"this native library was built against libtorch {__version__} without NCCL");
+        using (var store = new TcpStore("127.0.0.1", FreeTcpPort.Next(), 1, isServer: true, Timeout))
+        using (var group = ProcessGroup.GlooAndNccl(store, 0, 1, Timeout))
+        {
+            Assert.AreEqual("cpu:gloo,cuda:nccl", group.Backend);
+            using var onGpu = tensor(new[] { 1f, -2f, 3f }, [3]).to(device);
+            using var onCpu = tensor(new[] { 4.0, 5.0 }, [2]);
+            group.AllReduce([onGpu]);
+            group.AllReduce([onCpu], ReduceOp.Max);
+            group.BroadcastCoalesced([onGpu]);
+            group.Barrier();
+            CollectionAssert.AreEqual(new[] { 1f, -2f, 3f }, onGpu.cpu().data<float>().ToArray());
+            CollectionAssert.AreEqual(new[] { 4.0, 5.0 }, onCpu.data<double>().ToArray());
+
+            manual_seed(11);
+            var w = randn([4, 3]).to(device).requires_grad_();
+            var x = randn([6, 3]).to(device);
+            using var ddp = new DistributedDataParallel(group, [w]);
+            ddp.BeforeForward();
+            var loss = x.matmul(w.t()).tanh().sum();
+            ddp.PrepareForBackward(loss);
+            loss.backward();
+            var reference = w.detach().clone().requires_grad_();
+            x.matmul(reference.t()).tanh().sum().backward();
+            var (ours, theirs) = (w.grad!.cpu().data<float>().ToArray(), reference.grad!.cpu().data<float>().ToArray());
+            for (int i = 0; i < ours.Length; i++) Assert.AreEqual(theirs[i], ours[i], 1e-5f, $"gradient[{i}]");
+
+            var layer = new Modules.BatchNorm2d(3);
+            layer.to(device);
+            var plain = new Modules.BatchNorm2d(3);
+            plain.to(device);
+            DistributedDataParallel.ConvertSyncBatchNorm(layer, group);
+            layer.train();
+            plain.train();
+            var images = randn([4, 3, 5, 5]).to(device);
+            var (synced, single) = (layer.call(images).cpu().data<float>().ToArray(), plain.call(images).cpu().data<float>().ToArray());
+            for (int i = 0; i < synced.Length; i++) Assert.AreEqual(single[i], synced[i], 1e-4f, $"SyncBatchNorm output[{i}]");
+        }
+
+        if (cuda.device_count() < 2) return;
+        var sums = OnTwoRanks(group =>
+        {
+            using var t = full([5], group.Rank + 1f, device: new Device(DeviceType.CUDA, group.Rank));
+            group.AllReduce([t]);
+            return t.cpu().data<float>().ToArray();
+        }, nccl: true);
+        foreach (var sum in sums) CollectionAssert.AreEqual(Enumerable.Repeat(3f, 5).ToArray(), sum);
     }
 
     [TestMethod]

@@ -153,10 +153,10 @@ internal static class TrainCommand
             fromPaths ? $", resized to {channels}x{info.DefaultInputSize}x{info.DefaultInputSize}" : ""));
         terminal.Line(string.Format(inv, "recipe: {0} lr {1} ({10} schedule), weight decay {2}, batch {3}, {4} epoch{5}, seed {6}; libtorch {7}, {8} thread{9}",
             s.Optimizer, s.LearningRate, s.WeightDecay, s.BatchSize, s.Epochs, s.Epochs == 1 ? "" : "s", s.Seed, __version__, get_num_threads(), get_num_threads() == 1 ? "" : "s", s.Schedule.ToString().ToLowerInvariant()));
-        if (ranks > 1)
-            terminal.Line(string.Format(inv, "data-parallel: {0} ranks (Gloo, store at {1}:{2}), batch {3} per rank = {4} images per step, batch norm over {5}; this is rank {6}",
-                ranks, Environment.GetEnvironmentVariable("MASTER_ADDR") ?? "127.0.0.1", Environment.GetEnvironmentVariable("MASTER_PORT") ?? "29500", s.BatchSize, s.BatchSize * ranks,
-                s.SyncBatchNorm ? "all ranks (SyncBatchNorm)" : "each rank's batch", CnnDistributed.Rank));
+        if (ranks > 1 && options.Distributed is { } distributed)
+            terminal.Line(string.Format(inv, "data-parallel: {0} ranks ({1}, store at {2}:{3}), batch {4} per rank = {5} images per step, batch norm over {6}; this is rank {7}",
+                ranks, distributed.ResolveBackend() == DistributedBackend.Nccl ? "Gloo, NCCL for CUDA tensors" : "Gloo", distributed.MasterAddress, distributed.MasterPort, s.BatchSize, s.BatchSize * ranks,
+                s.SyncBatchNorm ? "all ranks (SyncBatchNorm)" : "each rank's batch", distributed.Rank));
 
         var fitClock = Stopwatch.StartNew();
         var model = progress.Run(() => pipeline.Fit(train));

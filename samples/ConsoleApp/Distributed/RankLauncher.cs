@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace CnnMl.ConsoleApp.Distributed;
 
 /// <summary>Where the ranks a launcher starts sit in the job, as torchrun's options say.</summary>
-internal sealed record LaunchSettings(int ProcessesPerNode, int Nodes, int NodeRank, string MasterAddress, int MasterPort, int? TimeoutSeconds)
+internal sealed record LaunchSettings(int ProcessesPerNode, int Nodes, int NodeRank, string MasterAddress, int MasterPort, int? TimeoutSeconds, string? Backend = null)
 {
     public int WorldSize => ProcessesPerNode * Nodes;
 
@@ -82,6 +82,7 @@ internal static class RankLauncher
                 environment["MASTER_ADDR"] = settings.MasterAddress;
                 environment["MASTER_PORT"] = Text(settings.MasterPort);
                 if (settings.TimeoutSeconds is { } timeout) environment["CNNML_DIST_TIMEOUT_SECONDS"] = Text(timeout);
+                if (settings.Backend is { } backend) environment["CNNML_DIST_BACKEND"] = backend;
                 if (!environment.ContainsKey("OMP_NUM_THREADS")) environment["OMP_NUM_THREADS"] = "1";
                 var process = new Process { StartInfo = start };
                 var prefix = rank == 0 ? "" : $"[rank {rank}] ";

@@ -3,7 +3,7 @@ using CnnMl.Torch.Distributed;
 
 namespace CnnMl.Trainers;
 
-/// <summary>This process's membership in a data-parallel job: the rendezvous store, the Gloo group and the heartbeat.</summary>
+/// <summary>This process's membership in a data-parallel job: the rendezvous store, the process group (Gloo, with NCCL for CUDA tensors when chosen) and the heartbeat.</summary>
 internal sealed class DistributedJob : IDisposable
 {
     private readonly TcpStore store;
@@ -26,7 +26,9 @@ internal sealed class DistributedJob : IDisposable
         }
         try
         {
-            Group = ProcessGroup.Gloo(store, options.Rank, options.WorldSize, options.Timeout);
+            Group = options.ResolveBackend() == DistributedBackend.Nccl
+                ? ProcessGroup.GlooAndNccl(store, options.Rank, options.WorldSize, options.Timeout)
+                : ProcessGroup.Gloo(store, options.Rank, options.WorldSize, options.Timeout);
             heartbeat = new RankHeartbeat(options);
         }
         catch (TorchException e)

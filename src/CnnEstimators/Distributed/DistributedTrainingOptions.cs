@@ -1,6 +1,22 @@
 using System.Globalization;
+using CnnMl.Torch;
+using CnnMl.Torch.Distributed;
+using static CnnMl.Torch.torch;
 
 namespace CnnMl.Trainers;
+
+/// <summary>Which c10d backend carries a data-parallel job's CUDA tensors (CPU tensors always go through Gloo).</summary>
+public enum DistributedBackend
+{
+    /// <summary>NCCL when this native library has it and libtorch sees a GPU, else Gloo (what torch.distributed.init_process_group picks).</summary>
+    Auto,
+
+    /// <summary>Gloo for every tensor, CPU or CUDA (CUDA tensors are staged through host memory).</summary>
+    Gloo,
+
+    /// <summary>NCCL for CUDA tensors, Gloo for CPU ones ("cpu:gloo,cuda:nccl"); needs a libtorch 2.x with CUDA and NCCL, a GPU per rank, and training on CUDA.</summary>
+    Nccl,
+}
 
 /// <summary>
 /// Where this process sits in a data-parallel training job and how the job's ranks meet: the values
@@ -43,15 +59,37 @@ public sealed class DistributedTrainingOptions
 
     /// <summary>
     /// Batch norms normalize over the batches of all ranks together in training (torch.nn.SyncBatchNorm,
-    /// which PyTorch 1.13 runs on CUDA only; here on any device, through Gloo); default false: each
+    /// which PyTorch 1.13 runs on CUDA only; here on any device, through the job's process group); default false: each
     /// rank's batch alone, as DDP does by default. Costs two small all-reduces per batch norm and step.
     /// </summary>
     public bool SyncBatchNorm { get; set; }
 
+    /// <summary>The backend for CUDA tensors (default <see cref="DistributedBackend.Auto"/>).</summary>
+    public DistributedBackend Backend { get; set; }
+
+    /// <summary>What <see cref="Backend"/> means on this machine: <see cref="DistributedBackend.Gloo"/> or <see cref="DistributedBackend.Nccl"/>.</summary>
+    public DistributedBackend ResolveBackend() => Backend switch
+    {
+        DistributedBackend.Auto => ProcessGroup.IsNcclAvailable && cuda.is_available() ? DistributedBackend.Nccl : DistributedBackend.Gloo,
+        var chosen => chosen,
+    };
+
+    /// <summary>Refuses <see cref="DistributedBackend.Nccl"/> where it cannot run: no NCCL in this native library, no GPU, or training on <paramref name="device"/> that is not CUDA.</summary>
+    internal void CheckBackend(Device device)
+    {
+        if (Backend != DistributedBackend.Nccl) return;
+        if (!ProcessGroup.IsNcclAvailable)
+            throw new ArgumentException($"DistributedTrainingOptions.Backend is Nccl, but this native library was built against libtorch {__version__} without NCCL "
+                + "(NCCL needs a libtorch 2.x built with CUDA and NCCL, through CNNML_LIBTORCH_DIR); use Gloo or Auto", nameof(Backend));
+        if (device.type != DeviceType.CUDA)
+            throw new ArgumentException($"DistributedTrainingOptions.Backend is Nccl, which carries CUDA tensors, and training runs on {device}; train on CUDA or use Gloo or Auto", nameof(Backend));
+    }
+
     /// <summary>
     /// The environment's job, or null when WORLD_SIZE is unset: RANK and WORLD_SIZE are required together,
     /// LOCAL_RANK defaults to RANK, MASTER_ADDR to 127.0.0.1, MASTER_PORT to 29500, and
-    /// CNNML_DIST_TIMEOUT_SECONDS (when set) gives <see cref="Timeout"/>.
+    /// CNNML_DIST_TIMEOUT_SECONDS (when set) gives <see cref="Timeout"/> and CNNML_DIST_BACKEND
+    /// (auto, gloo or nccl) gives <see cref="Backend"/>.
     /// </summary>
     public static DistributedTrainingOptions? FromEnvironment()
     {
@@ -69,6 +107,10 @@ public sealed class DistributedTrainingOptions
         if (Environment.GetEnvironmentVariable("MASTER_PORT") is { Length: > 0 } port) options.MasterPort = ParseVariable("MASTER_PORT", port);
         if (Environment.GetEnvironmentVariable("CNNML_DIST_TIMEOUT_SECONDS") is { Length: > 0 } timeout)
             options.Timeout = TimeSpan.FromSeconds(ParseVariable("CNNML_DIST_TIMEOUT_SECONDS", timeout));
+        if (Environment.GetEnvironmentVariable("CNNML_DIST_BACKEND") is { Length: > 0 } backend)
+            options.Backend = Enum.TryParse<DistributedBackend>(backend, ignoreCase: true, out var parsed) && !int.TryParse(backend, out _)
+                ? parsed
+                : throw new InvalidOperationException($"environment variable CNNML_DIST_BACKEND must be auto, gloo or nccl, got '{backend}'");
         options.Validate();
         return options;
     }
@@ -87,6 +129,7 @@ public sealed class DistributedTrainingOptions
         if (string.IsNullOrWhiteSpace(MasterAddress)) throw new ArgumentException("MasterAddress must name rank 0's machine", nameof(MasterAddress));
         if (MasterPort is < 1 or > 65535) throw new ArgumentOutOfRangeException(nameof(MasterPort), MasterPort, $"MasterPort must be in [1, 65535], got {MasterPort}");
         if (Timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, $"Timeout must be positive, got {Timeout}");
+        if (!Enum.IsDefined(Backend)) throw new ArgumentOutOfRangeException(nameof(Backend), Backend, $"Backend must be Auto, Gloo or Nccl, got {Backend}");
         if (!(BucketCapMegabytes > 0)) throw new ArgumentOutOfRangeException(nameof(BucketCapMegabytes), BucketCapMegabytes, $"BucketCapMegabytes must be positive, got {BucketCapMegabytes}");
     }
 }

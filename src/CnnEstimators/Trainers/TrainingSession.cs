@@ -34,6 +34,7 @@ internal sealed class TrainingSession : IDisposable
         this.device = device;
         if (options.Precision == TrainingPrecision.Float16 && device.type != DeviceType.CUDA)
             throw new ArgumentException($"Precision Float16 needs a CUDA device, and training runs on {device}: libtorch's CPU autocast runs bfloat16 only (use TrainingPrecision.BFloat16)", nameof(options));
+        distributed?.CheckBackend(device);
         var job = distributed is null ? null : CnnDistributed.Join(distributed);
         // Every rank deals the epochs from the same seed: rank 0's, when the MLContext left it random.
         this.seed = seed = job?.AgreeOnSeed(seed) ?? seed;

@@ -32,17 +32,41 @@ public sealed class ProcessGroup : IDisposable
         Backend = backend;
     }
 
+    /// <summary>Whether this native library can create Gloo groups (torch.distributed.is_gloo_available()).</summary>
+    public static bool IsGlooAvailable => (cnn_dist_backends() & 1) != 0;
+
     /// <summary>
-    /// A Gloo group over <paramref name="store"/> (which all ranks share). The transport binds the
-    /// interface GLOO_SOCKET_IFNAME names when set, loopback when the store's host is a
-    /// loopback address, else the address this host's name resolves to.
+    /// Whether this native library can send CUDA tensors through NCCL (torch.distributed.is_nccl_available()):
+    /// built against a libtorch 2.x with CUDA and NCCL. Debian's libtorch 1.13 has neither.
     /// </summary>
-    public static ProcessGroup Gloo(TcpStore store, int rank, int worldSize, TimeSpan timeout, int threads = 2)
+    public static bool IsNcclAvailable => (cnn_dist_backends() & 2) != 0;
+
+    /// <summary>
+    /// A Gloo group over <paramref name="store"/> (which all ranks share), for CPU and CUDA tensors
+    /// (torch.distributed's "gloo"). The transport binds the interface GLOO_SOCKET_IFNAME names when
+    /// set, loopback when the store's host is a loopback address, else the address this host's name
+    /// resolves to.
+    /// </summary>
+    public static ProcessGroup Gloo(TcpStore store, int rank, int worldSize, TimeSpan timeout, int threads = 2) =>
+        Create(store, rank, worldSize, timeout, threads, nccl: false);
+
+    /// <summary>
+    /// A group whose CPU tensors go through Gloo (as in <see cref="Gloo"/>) and whose CUDA tensors go
+    /// through NCCL (torch.distributed's "cpu:gloo,cuda:nccl", what init_process_group picks on a CUDA
+    /// machine). Each rank must keep its tensors on its own GPU. NCCL's communicators are made on the
+    /// first collective; a rank that stops answering is handled by NCCL's watchdog as in PyTorch (after
+    /// the timeout it ends the process unless TORCH_NCCL_BLOCKING_WAIT=1 makes the waiting call throw).
+    /// Fails with a message saying why when <see cref="IsNcclAvailable"/> is false or no GPU is visible.
+    /// </summary>
+    public static ProcessGroup GlooAndNccl(TcpStore store, int rank, int worldSize, TimeSpan timeout, int threads = 2) =>
+        Create(store, rank, worldSize, timeout, threads, nccl: true);
+
+    private static ProcessGroup Create(TcpStore store, int rank, int worldSize, TimeSpan timeout, int threads, bool nccl)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rank);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(rank, worldSize);
-        var handle = DistributedSafeHandle.Adopt(cnn_dist_gloo_create(store.Handle, rank, worldSize, (long)timeout.TotalMilliseconds, store.Host, threads), cnn_dist_group_free);
-        return new ProcessGroup(handle, store, rank, worldSize, "gloo");
+        var handle = DistributedSafeHandle.Adopt(cnn_dist_group_create(store.Handle, rank, worldSize, (long)timeout.TotalMilliseconds, store.Host, threads, nccl ? 1 : 0), cnn_dist_group_free);
+        return new ProcessGroup(handle, store, rank, worldSize, nccl ? "cpu:gloo,cuda:nccl" : "gloo");
     }
 
     internal DistributedSafeHandle Handle { get; }
@@ -56,7 +80,7 @@ public sealed class ProcessGroup : IDisposable
     /// <summary>How many processes the group has.</summary>
     public int WorldSize { get; }
 
-    /// <summary>The c10d backend: "gloo".</summary>
+    /// <summary>The c10d backends, as torch.distributed names them: "gloo" or "cpu:gloo,cuda:nccl".</summary>
     public string Backend { get; }
 
     /// <summary>Reduces each tensor across the ranks in place and waits for the result.</summary>

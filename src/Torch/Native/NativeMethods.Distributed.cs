@@ -10,7 +10,8 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int cnn_dist_store_get(DistributedSafeHandle store, string key, byte* buffer, int capacity);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int cnn_dist_store_check(DistributedSafeHandle store, string key);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial long cnn_dist_store_add(DistributedSafeHandle store, string key, long delta);
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial IntPtr cnn_dist_gloo_create(DistributedSafeHandle store, int rank, int worldSize, long timeoutMs, string masterAddress, int threads);
+    [LibraryImport(Library)] internal static partial int cnn_dist_backends();
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial IntPtr cnn_dist_group_create(DistributedSafeHandle store, int rank, int worldSize, long timeoutMs, string masterAddress, int glooThreads, int nccl);
     [LibraryImport(Library)] internal static partial void cnn_dist_group_free(IntPtr group);
     [LibraryImport(Library)] internal static partial int cnn_dist_all_reduce(DistributedSafeHandle group, IntPtr* tensors, int count, int op);
     [LibraryImport(Library)] internal static partial int cnn_dist_broadcast_coalesced(DistributedSafeHandle group, IntPtr* tensors, int count, long bufferBytes, int root);
