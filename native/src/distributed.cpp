@@ -98,15 +98,23 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     auto& group = *reinterpret_cast<c10d::ProcessGroup*>(group_address);
     const int64_t channels = input.size(1);
     const double count = static_cast<double>(input.numel() / channels);
-    auto [local_var, local_mean] = at::var_mean(input, {0, 2, 3}, /*unbiased=*/false);
-    auto mean64 = local_mean.to(at::kDouble);
-    auto stats = at::cat({mean64 * count, (local_var.to(at::kDouble) + mean64 * mean64) * count,
-                          at::full({1}, count, mean64.options())});
+    // A rank with an empty batch (all its images unreadable) adds nothing; var_mean of nothing is NaN.
+    at::Tensor stats;
+    if (count > 0) {
+      auto [local_var, local_mean] = at::var_mean(input, {0, 2, 3}, /*unbiased=*/false);
+      auto mean64 = local_mean.to(at::kDouble);
+      stats = at::cat({mean64 * count, (local_var.to(at::kDouble) + mean64 * mean64) * count,
+                       at::full({1}, count, mean64.options())});
+    } else {
+      stats = at::zeros({2 * channels + 1}, input.options().dtype(at::kDouble));
+    }
     all_reduce_sum(group, stats);
     auto total = stats[2 * channels].item<double>();
-    auto mean = stats.narrow(0, 0, channels) / total;
-    auto var = (stats.narrow(0, channels, channels) / total - mean * mean).clamp_min(0);
-    if (running_mean.defined()) {
+    // Every rank's batch empty: no statistics to normalize with or to record.
+    auto mean = total > 0 ? stats.narrow(0, 0, channels) / total : stats.narrow(0, 0, channels);
+    auto var = total > 0 ? (stats.narrow(0, channels, channels) / total - mean * mean).clamp_min(0)
+                         : stats.narrow(0, channels, channels);
+    if (running_mean.defined() && total > 0) {
       at::NoGradGuard no_grad;
       running_mean.mul_(1 - momentum).add_(mean.to(running_mean.scalar_type()), momentum);
       running_var.mul_(1 - momentum).add_((var * (total / std::max(total - 1, 1.0))).to(running_var.scalar_type()), momentum);

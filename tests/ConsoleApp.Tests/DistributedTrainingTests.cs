@@ -224,6 +224,27 @@ public sealed class DistributedTrainingTests
         StringAssert.Contains(refused.Error, "without NCCL", refused.ToString());
     }
 
+    /// <summary>
+    /// With SkipUnreadableImages, a batch of rank 1 whose images are all unreadable still makes a step
+    /// there (it adds nothing to the gradients): both ranks take every step, and end with the same weights.
+    /// </summary>
+    [TestMethod]
+    [DataRow("lenet5", false)]
+    [DataRow("smallcnn", true)]
+    public void ABatchOfOnlyUnreadableImagesStillTakesItsStep(string model, bool syncBatchNorm)
+    {
+        var weights = Path.Combine(Cli.TempFolder("ddp-unreadable"), "w.safetensors");
+        string[] arguments = [weights, "32", "2", "1280", "--model", model, "--fault", "1", "unreadable", "320", "--every-rank-saves", .. syncBatchNorm ? new[] { "--sync-batch-norm" } : []];
+        var result = Launch(2, 60, arguments);
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Output, "rank 0 of 2 done");
+        foreach (var (name, values) in Weights(weights))
+        {
+            CollectionAssert.AreEqual(values, Weights(weights + ".rank1")[name], $"{name}: the ranks' weights differ");
+            Assert.IsTrue(values.All(float.IsFinite), $"{name} is not finite");
+        }
+    }
+
     /// <summary>Rank 1 fails with an exception: it tells the others why, and rank 0's error quotes it.</summary>
     [TestMethod]
     public void ARankThatFailsTellsTheOthersWhy()

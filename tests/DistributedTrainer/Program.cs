@@ -10,16 +10,19 @@ using CnnMl.Trainers;
 // thread per process, as the launcher's OMP_NUM_THREADS=1 gives every rank.
 // Arguments: <weights.safetensors> <batch size per rank> <epochs> <rows> then any of
 //   --model <zoo name>   --sync-batch-norm   --sgd <learning rate> (momentum 0.9; default Adam 2e-3)   --checkpoints <folder>
-//   --fault <rank> kill|freeze|stall|throw <after this many rows read on that rank>
+//   --fault <rank> kill|freeze|stall|throw|unreadable <after this many rows read on that rank>
+//     (unreadable: the next batch-size rows that rank reads are unreadable images, skipped)
+//   --every-rank-saves   ranks other than 0 also write their weights, to <weights>.rank<N>
 if (args.Length < 4)
 {
-    Console.Error.WriteLine("usage: CnnMl.DistributedTrainer <weights> <batch> <epochs> <rows> [--model M] [--sync-batch-norm] [--sgd LR] [--checkpoints DIR] [--fault RANK KIND ROWS]");
+    Console.Error.WriteLine("usage: CnnMl.DistributedTrainer <weights> <batch> <epochs> <rows> [--model M] [--sync-batch-norm] [--sgd LR] [--checkpoints DIR] [--fault RANK KIND ROWS] [--every-rank-saves]");
     return 2;
 }
 int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
 string? checkpoints = null, fault = null, architecture = "lenet5";
 var faultAfter = 0;
 var syncBatchNorm = false;
+var everyRankSaves = false;
 var (optimizer, learningRate) = (CnnOptimizer.Adam, 2e-3);
 for (int i = 4; i < args.Length; i++)
 {
@@ -29,6 +32,7 @@ for (int i = 4; i < args.Length; i++)
         case "--sync-batch-norm": syncBatchNorm = true; break;
         case "--sgd": (optimizer, learningRate) = (CnnOptimizer.Sgd, double.Parse(args[++i], CultureInfo.InvariantCulture)); break;
         case "--checkpoints": checkpoints = args[++i]; break;
+        case "--every-rank-saves": everyRankSaves = true; break;
         case "--fault":
             if (Int(args[i + 1]) == CnnDistributed.Rank) (fault, faultAfter) = (args[i + 2], Int(args[i + 3]));
             i += 3;
@@ -43,12 +47,16 @@ var data = FashionMnist.Load(ml, train: true, options: new DatasetLoadOptions { 
 if (fault is not null)
 {
     // The fault strikes while this rank reads its training rows: a crash (SIGKILL), a frozen process
-    // (SIGSTOP), a data source that never answers, or an exception.
+    // (SIGSTOP), a data source that never answers, an exception, or a batch of unreadable images.
     var read = 0;
+    var batchSize = Int(args[1]);
     data = ml.Transforms.CustomMapping((Pixels input, Pixels output) =>
     {
         output.Features = input.Features;
-        if (Interlocked.Increment(ref read) != faultAfter + 1) return;
+        var row = Interlocked.Increment(ref read);
+        if (fault == "unreadable" && row > faultAfter && row <= faultAfter + batchSize)
+            throw new InvalidDataException($"injected: image {row} of this rank is unreadable");
+        if (row != faultAfter + 1) return;
         Console.Error.WriteLine($"injecting fault '{fault}' after {faultAfter} rows");
         switch (fault)
         {
@@ -69,6 +77,7 @@ var options = new CnnTrainer.Options
     LearningRate = learningRate,
     Seed = 11,
     CheckpointDirectory = checkpoints,
+    SkipUnreadableImages = fault == "unreadable",
     MetricsBatchInterval = 1,
     MetricsCallback = m => Console.WriteLine(m.IsEpochEnd
         ? $"epoch {m.Epoch} end: loss {m.TrainCrossEntropy.ToString("R", CultureInfo.InvariantCulture)} accuracy {m.TrainAccuracy.ToString("R", CultureInfo.InvariantCulture)}"
@@ -76,6 +85,7 @@ var options = new CnnTrainer.Options
 };
 using var model = ml.MulticlassClassification.Trainers.Cnn(options).Fit(data);
 if (CnnDistributed.IsMainProcess) Safetensors.Save(model.Model.state_dict(), args[0]);
+else if (everyRankSaves) Safetensors.Save(model.Model.state_dict(), $"{args[0]}.rank{CnnDistributed.Rank}");
 Console.WriteLine($"rank {CnnDistributed.Rank} of {CnnDistributed.WorldSize} done");
 return 0;
 

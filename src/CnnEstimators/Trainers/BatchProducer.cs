@@ -148,12 +148,13 @@ internal sealed class BatchProducer : IDisposable
                 return key - 1;
             }
             // A shard's batches each hold batchSize of its rows, counting rows skipped as unreadable, so that
-            // every rank takes the same number of steps (a batch whose rows were all unreadable still cannot).
+            // every rank takes the same number of steps; a batch whose rows were all unreadable comes out
+            // empty, and the rank takes its step with nothing to add.
             long dealt = 0;
             void Add(ImageBatch current)
             {
                 var full = shard is null ? current.Count == batchSize : ++dealt % batchSize == 0;
-                if (!full || current.Count == 0) return;
+                if (!full) return;
                 ready.Add(current, token);
                 batch = null;
             }
@@ -181,7 +182,7 @@ internal sealed class BatchProducer : IDisposable
                 }
                 Add(batch);
             }
-            if (batch is { Count: > 0 }) ready.Add(batch, token);
+            if (batch is not null && (batch.Count > 0 || shard is not null)) ready.Add(batch, token);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {

@@ -174,7 +174,10 @@ internal sealed class TrainingSession : IDisposable
             random.manual_seed(TrainingSeeds.Mix(seed, epoch, (int)batches, 1 + 2 * rank));
             pipeline.Reseed(TrainingSeeds.Mix(seed, epoch, (int)batches, 2 + 2 * rank));
             using var scope = NewDisposeScope();
-            var (x, y) = pipeline.Upload(batch, training: true);
+            // Only a rank's shard has empty batches (all their images unreadable): the rank still runs the
+            // step, whose collectives the other ranks wait for, and its zero loss adds nothing to the gradients.
+            var empty = batch.Count == 0;
+            var (x, y) = empty ? EmptyBatch() : pipeline.Upload(batch, training: true);
             producer.Release(batch);
             if (channelsLast) x = ChannelsLastLayout.Batch(x);
             Tensor logits, loss;
@@ -183,7 +186,7 @@ internal sealed class TrainingSession : IDisposable
             using (MixedPrecision())
             {
                 logits = model.call(x);
-                loss = F.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
+                loss = empty ? logits.sum() : F.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
             }
             parallel?.PrepareForBackward(loss);
             var lossValue = loss.item<float>();
@@ -212,10 +215,16 @@ internal sealed class TrainingSession : IDisposable
         {
             var sums = parallel.Sum(lossSum, correct, seen, skippedImages);
             (lossSum, correct, seen, skippedImages) = (sums[0], (long)sums[1], (long)sums[2], (int)sums[3]);
+            if (seen == 0 && skippedImages > 0 && batches > alreadyTrained)
+                throw new InvalidOperationException($"every one of the {skippedImages} training images of the job's ranks was unreadable and skipped");
         }
         // A run resumed after its epoch's last batch has no batches of its own to report.
         return seen == 0 ? (double.NaN, double.NaN, 0, batches, skippedImages) : ((double)correct / seen, lossSum / seen, seen / clock.Elapsed.TotalSeconds, batches, skippedImages);
     }
+
+    /// <summary>A batch of no images, shaped as the input, with no labels, on the training device.</summary>
+    private (Tensor Images, Tensor Labels) EmptyBatch() =>
+        (zeros([0, input.Channels, input.Height, input.Width], device: device), zeros([0], ScalarType.Int64, device));
 
     /// <summary>libtorch's autocast on the training device to bfloat16 or float16 as <see cref="CnnTrainerOptions.Precision"/> says, nothing for float32.</summary>
     private IDisposable? MixedPrecision() => options.Precision switch
@@ -235,6 +244,11 @@ internal sealed class TrainingSession : IDisposable
         using var inference = inference_mode();
         foreach (var batch in producer.Batches())
         {
+            if (batch.Count == 0)
+            {
+                producer.Release(batch);
+                continue;
+            }
             using var scope = NewDisposeScope();
             var (x, y) = pipeline.Upload(batch, training: false);
             producer.Release(batch);
