@@ -74,7 +74,7 @@ public sealed class DistributedTrainingOptions
         var chosen => chosen,
     };
 
-    /// <summary>Refuses <see cref="DistributedBackend.Nccl"/> where it cannot run: no NCCL in this native library, no GPU, or training on <paramref name="device"/> that is not CUDA.</summary>
+    /// <summary>Refuses <see cref="DistributedBackend.Nccl"/> where it cannot run: no NCCL in this native library, or training on a <paramref name="device"/> that is not CUDA.</summary>
     internal void CheckBackend(Device device)
     {
         if (Backend != DistributedBackend.Nccl) return;
