@@ -24,6 +24,18 @@ public sealed class DistributedTrainingTests
         Cli.RunDll(Cli.RepositoryFile("samples/ConsoleApp", "bin", "cnnml.dll"), Limit,
             ["launch", "--nproc-per-node", ranks.ToString(), "--master-port", FreeTcpPort.Next().ToString(), "--dist-timeout", timeoutSeconds.ToString(), "--", Dotnet, Trainer, .. trainerArguments]);
 
+    /// <summary>
+    /// Two ranks of batch 32 train 2 epochs of 1,280 rows with fault <paramref name="kind"/> injected into
+    /// <paramref name="rank"/> after it has read <paramref name="afterRows"/> rows; the job must fail.
+    /// </summary>
+    private static CliResult FailedJob(int rank, string kind, int afterRows, int timeoutSeconds)
+    {
+        var weights = Path.Combine(Cli.TempFolder($"ddp-{kind}{rank}"), "w.safetensors");
+        var failed = Launch(2, timeoutSeconds, weights, "32", "2", "1280", "--fault", rank.ToString(), kind, afterRows.ToString());
+        Assert.AreNotEqual(0, failed.ExitCode, failed.ToString());
+        return failed;
+    }
+
     private static Dictionary<string, float[]> Weights(string path)
     {
         var tensors = Safetensors.Load(path);
@@ -150,10 +162,8 @@ public sealed class DistributedTrainingTests
     [TestMethod]
     public void AFrozenRankIsNamedWhenTheTimeoutExpires()
     {
-        var folder = Cli.TempFolder("ddp-freeze");
         var clock = Stopwatch.StartNew();
-        var frozen = Launch(2, 5, Path.Combine(folder, "w.safetensors"), "32", "2", "1280", "--fault", "1", "freeze", "100");
-        Assert.AreNotEqual(0, frozen.ExitCode, frozen.ToString());
+        var frozen = FailedJob(rank: 1, "freeze", afterRows: 100, timeoutSeconds: 5);
         Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(90), $"took {clock.Elapsed}");
         StringAssert.Contains(frozen.Error, "rank 1 stopped responding: its process died or hangs", frozen.ToString());
         StringAssert.Contains(frozen.Error, "cnnml launch: rank 0", frozen.ToString());
@@ -164,9 +174,7 @@ public sealed class DistributedTrainingTests
     [TestMethod]
     public void ARankStuckOutsideTheCollectivesIsNamedAsBehind()
     {
-        var folder = Cli.TempFolder("ddp-stall");
-        var stalled = Launch(2, 5, Path.Combine(folder, "w.safetensors"), "32", "2", "1280", "--fault", "1", "stall", "100");
-        Assert.AreNotEqual(0, stalled.ExitCode, stalled.ToString());
+        var stalled = FailedJob(rank: 1, "stall", afterRows: 100, timeoutSeconds: 5);
         StringAssert.Contains(stalled.Error, "rank 1 responds but is stuck at step", stalled.ToString());
     }
 
@@ -174,9 +182,7 @@ public sealed class DistributedTrainingTests
     [TestMethod]
     public void AKilledRankZeroIsNamedAsTheStoreHost()
     {
-        var folder = Cli.TempFolder("ddp-kill0");
-        var killed = Launch(2, 60, Path.Combine(folder, "w.safetensors"), "32", "2", "1280", "--fault", "0", "kill", "300");
-        Assert.AreNotEqual(0, killed.ExitCode, killed.ToString());
+        var killed = FailedJob(rank: 0, "kill", afterRows: 300, timeoutSeconds: 60);
         StringAssert.Contains(killed.Error, "cnnml launch: rank 0 (pid", killed.ToString());
         StringAssert.Contains(killed.Error, "[rank 1] Unhandled exception. CnnMl.Trainers.DistributedTrainingException: rank 1 stopped in step", killed.ToString());
         StringAssert.Contains(killed.Error, "rank 0, which hosts the rendezvous store at 127.0.0.1:", killed.ToString());
@@ -249,9 +255,7 @@ public sealed class DistributedTrainingTests
     [TestMethod]
     public void ARankThatFailsTellsTheOthersWhy()
     {
-        var folder = Cli.TempFolder("ddp-throw");
-        var failed = Launch(2, 30, Path.Combine(folder, "w.safetensors"), "32", "2", "1280", "--fault", "1", "throw", "100");
-        Assert.AreNotEqual(0, failed.ExitCode, failed.ToString());
+        var failed = FailedJob(rank: 1, "throw", afterRows: 100, timeoutSeconds: 30);
         StringAssert.Contains(failed.Error, "rank 1 failed: InvalidDataException", failed.ToString());
         StringAssert.Contains(failed.Error, "injected: this rank's data source failed", failed.ToString());
     }
